@@ -1,0 +1,116 @@
+/*
+ * verdict.h - findings and verdicts: what the plugins report and what aivet
+ * decides from it.
+ *
+ * A verdict is computed by the plugin host (plugin.h) and stored by the
+ * store (store.h); this module holds the data type, the decision rules
+ * shared by both, and the JSON form used on the wire and in the database.
+ */
+#ifndef ENGINE_VERDICT_H
+#define ENGINE_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "av.h"
+
+typedef enum av_severity {
+	AV_SEV_INFO = 0,
+	AV_SEV_WARN,
+	AV_SEV_REVIEW,
+	AV_SEV_BLOCK,
+} av_severity;
+
+typedef enum av_decision {
+	AV_APPROVED = 0,
+	AV_NEEDS_REVIEW,
+	AV_REJECTED,
+} av_decision;
+
+typedef enum av_risk {
+	AV_RISK_LOW = 0,
+	AV_RISK_MEDIUM,
+	AV_RISK_HIGH,
+} av_risk;
+
+typedef enum av_freshness {
+	AV_FRESH_CURRENT = 0,
+	AV_FRESH_DUE_SOON,
+	AV_FRESH_OVERDUE,
+	AV_FRESH_STALE,
+} av_freshness;
+
+/* Names and their parsers ("info", "needs_review", "high", "due_soon"...).
+ * The parsers return -1 for an unknown name. */
+const char *av_severity_name(av_severity s);
+int av_severity_parse(const char *s);
+const char *av_decision_name(av_decision d);
+int av_decision_parse(const char *s);
+const char *av_risk_name(av_risk r);
+int av_risk_parse(const char *s);
+const char *av_freshness_name(av_freshness f);
+int av_freshness_parse(const char *s);
+
+typedef struct av_finding {
+	char *area;     /* "license" */
+	char *id;       /* "license.weights.noncommercial" */
+	av_severity severity;
+	char *message;
+	char *evidence; /* dotted path into the manifest, may be NULL */
+	char *remedy;   /* may be NULL */
+	char *plugin;   /* name of the plugin that reported it */
+	bool waived;    /* a reviewer waived it; it no longer drives the decision */
+} av_finding;
+
+typedef struct av_verdict {
+	/* The component. */
+	char *name;
+	char *version;
+	char *kind;
+	char manifest_digest[65]; /* sha256 of the normalised manifest */
+	/* The judgement. */
+	av_decision decision;
+	av_risk risk;
+	char *profile;
+	char policy_digest[65];
+	int64_t evaluated_at; /* unix seconds */
+	int64_t review_by;    /* unix seconds */
+	bool cached;          /* served from the store without running plugins */
+	int64_t id;           /* the store's evaluation id; 0 when not stored */
+	av_freshness freshness; /* filled by the store on lookup */
+	av_finding *findings;
+	size_t nfindings;
+	size_t cap;
+} av_verdict;
+
+/* Allocates an empty verdict; NULL when out of memory. */
+av_verdict *av_verdict_create(void);
+/* Frees a verdict and everything it owns.  NULL is fine. */
+void av_verdict_destroy(av_verdict *v);
+
+/* Appends a finding; strings are copied (NULL allowed for evidence,
+ * remedy, plugin).  Returns 0 or AV_ENOMEM. */
+int av_verdict_add(av_verdict *v, const char *area, const char *id, av_severity sev,
+    const char *message, const char *evidence, const char *remedy, const char *plugin);
+
+/* Sets v->decision from the findings: rejected if any unwaived block, else
+ * needs_review if any unwaived review, else approved. */
+void av_verdict_decide(av_verdict *v);
+
+/*
+ * The wire/storage form, documented in docs/protocol.md:
+ * {"component":{"name","version","kind","digest"}, "decision", "risk",
+ *  "profile", "review_by" (ISO 8601 date), "freshness", "policy_digest",
+ *  "evaluated_at" (ISO 8601 UTC), "cached", "id", "findings":[{"area","id",
+ *  "severity","message","evidence","remedy","plugin","waived"}]}
+ * to_json returns a new cJSON object (NULL when out of memory); from_json
+ * fills a new verdict and returns 0, or AV_ESCHEMA with err naming the
+ * field that was missing or of the wrong type.
+ */
+cJSON *av_verdict_to_json(const av_verdict *v);
+int av_verdict_from_json(av_verdict **out, const cJSON *j, av_error *err);
+
+#endif
