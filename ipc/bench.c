@@ -176,6 +176,10 @@ json_escape(const char *s)
 	return o;
 }
 
+/* Distinct per run, so that uncached evaluations stay uncached against a
+ * daemon that already saw an earlier run. */
+static int run_id;
+
 static char *
 make_request(mix_kind mix, int i)
 {
@@ -187,7 +191,7 @@ make_request(mix_kind mix, int i)
 		snprintf(out, 128, "{\"v\":1,\"op\":\"verdict\",\"name\":\"bench-model-0\"}");
 		return out;
 	}
-	snprintf(m, sizeof(m), manifest_fmt, k, k);
+	snprintf(m, sizeof(m), manifest_fmt, k, run_id);
 	e = json_escape(m);
 	out = malloc(strlen(e) + 96);
 	sprintf(out, "{\"v\":1,\"op\":\"evaluate\",\"manifest\":\"%s\"}", e);
@@ -218,7 +222,7 @@ client_main(void *arg)
 			req = NULL;
 			len = r->plen;
 		} else {
-			req = make_request(r->mix, i + 1000000 * (int)getpid() % 1000000);
+			req = make_request(r->mix, i + 1);
 			len = strlen(req);
 		}
 		t0 = now_s();
@@ -366,6 +370,7 @@ main(int argc, char **argv)
 	}
 	if (clients < 1 || clients > 256 || count < 1)
 		usage();
+	run_id = (int)((time(NULL) ^ getpid()) % 1000000);
 	if (url == NULL) {
 		/* Fork and exec before any nng call: nng is not fork-safe. */
 		ssize_t n;
