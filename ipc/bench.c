@@ -206,9 +206,11 @@ client_main(void *arg)
 	run *r = c->r;
 	nng_ctx ctx;
 
-	if (nng_ctx_open(&ctx, r->sock) != 0)
+	nng_aio *aio;
+
+	if (nng_ctx_open(&ctx, r->sock) != 0 || nng_aio_alloc(&aio, NULL, NULL) != 0)
 		return NULL;
-	nng_ctx_set_ms(ctx, NNG_OPT_RECVTIMEO, 30000);
+	nng_aio_set_timeout(aio, 30000);
 	for (;;) {
 		int i = atomic_fetch_add(&r->next, 1);
 		nng_msg *msg;
@@ -229,20 +231,27 @@ client_main(void *arg)
 		nng_msg_alloc(&msg, 0);
 		nng_msg_append(msg, req ? req : r->payload, len);
 		free(req);
-		if (nng_ctx_sendmsg(ctx, msg, 0) != 0) {
-			nng_msg_free(msg);
+		nng_aio_set_msg(aio, msg);
+		nng_ctx_send(ctx, aio);
+		nng_aio_wait(aio);
+		if (nng_aio_result(aio) != 0) {
+			nng_msg_free(nng_aio_get_msg(aio));
 			atomic_fetch_add(&r->failures, 1);
 			continue;
 		}
-		if (nng_ctx_recvmsg(ctx, &msg, 0) != 0) {
+		nng_ctx_recv(ctx, aio);
+		nng_aio_wait(aio);
+		if (nng_aio_result(aio) != 0) {
 			atomic_fetch_add(&r->failures, 1);
 			continue;
 		}
+		msg = nng_aio_get_msg(aio);
 		if (!r->echo && (nng_msg_len(msg) < 11 || memcmp(nng_msg_body(msg), "{\"ok\":true", 10)))
 			atomic_fetch_add(&r->failures, 1);
 		nng_msg_free(msg);
 		r->lat[i] = now_s() - t0;
 	}
+	nng_aio_free(aio);
 	nng_ctx_close(ctx);
 	return NULL;
 }

@@ -101,6 +101,7 @@ int
 aivet_call(aivet_client *c, const char *request, size_t len, aivet_reply **out)
 {
 	nng_ctx ctx;
+	nng_aio *aio;
 	nng_msg *msg = NULL;
 	aivet_reply *r;
 	int rv, rc = AIVET_OK;
@@ -110,19 +111,30 @@ aivet_call(aivet_client *c, const char *request, size_t len, aivet_reply **out)
 		return AIVET_EINVAL;
 	if ((rv = nng_ctx_open(&ctx, c->sock)) != 0)
 		return AIVET_EIO;
-	nng_ctx_set_ms(ctx, NNG_OPT_RECVTIMEO, c->timeout_ms);
-	nng_ctx_set_ms(ctx, NNG_OPT_SENDTIMEO, c->timeout_ms);
 	if ((rv = nng_msg_alloc(&msg, 0)) != 0 || (rv = nng_msg_append(msg, request, len)) != 0) {
 		nng_msg_free(msg);
 		nng_ctx_close(ctx);
 		return AIVET_ENOMEM;
 	}
-	if ((rv = nng_ctx_sendmsg(ctx, msg, 0)) != 0) {
+	/* nng 1.5 has no synchronous message calls on contexts: use an aio. */
+	if ((rv = nng_aio_alloc(&aio, NULL, NULL)) != 0) {
 		nng_msg_free(msg);
 		nng_ctx_close(ctx);
-		return rv == NNG_ETIMEDOUT ? AIVET_ETIMEOUT : AIVET_EIO;
+		return AIVET_ENOMEM;
 	}
-	rv = nng_ctx_recvmsg(ctx, &msg, 0);
+	nng_aio_set_timeout(aio, c->timeout_ms);
+	nng_aio_set_msg(aio, msg);
+	nng_ctx_send(ctx, aio);
+	nng_aio_wait(aio);
+	if ((rv = nng_aio_result(aio)) != 0) {
+		nng_msg_free(nng_aio_get_msg(aio));
+	} else {
+		nng_ctx_recv(ctx, aio);
+		nng_aio_wait(aio);
+		rv = nng_aio_result(aio);
+		msg = rv == 0 ? nng_aio_get_msg(aio) : NULL;
+	}
+	nng_aio_free(aio);
 	nng_ctx_close(ctx);
 	if (rv != 0)
 		return rv == NNG_ETIMEDOUT ? AIVET_ETIMEOUT : AIVET_EIO;

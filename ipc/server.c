@@ -524,7 +524,7 @@ peer_actor(nng_msg *msg, char *buf, size_t len)
 	struct passwd pw, *res = NULL;
 	char tmp[1024];
 
-	if (nng_pipe_get_uint64(p, NNG_OPT_PEER_UID, &uid) != 0) {
+	if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) {
 		snprintf(buf, len, "unknown");
 		return;
 	}
@@ -550,7 +550,7 @@ worker_main(void *arg)
 		nng_ctx_recv(w->ctx, w->aio);
 		nng_aio_wait(w->aio);
 		if ((rv = nng_aio_result(w->aio)) != 0) {
-			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED || rv == NNG_ESTOPPED)
+			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
 				continue; /* the loop condition decides */
 			av_log(AV_LOG_WARN, "worker %d: receive failed: %s", w->id,
 			    nng_strerror(rv));
