@@ -71,10 +71,16 @@ local function is_commercial(component, settings)
 	return settings.assume_commercial
 end
 
+-- The license expression of an item.  Hugging Face cards write custom
+-- licenses as `license: other` with the real id in `license_name`; when that
+-- name is known to the knowledge base it is the better answer.
 local function expression_of(lic)
 	if type(lic) == "string" then
 		return lic
 	elseif type(lic) == "table" and type(lic.id) == "string" then
+		if lic.id:lower() == "other" and type(lic.name) == "string" and licenses.lookup(lic.name) then
+			return lic.name
+		end
 		return lic.id
 	end
 	return nil
@@ -305,7 +311,7 @@ local function check_items_differ(component, report)
 	if type(lics) ~= "table" then
 		return
 	end
-	local seen, parts, first = {}, {}, nil
+	local parts, first = {}, nil
 	local differ = false
 	for _, item in ipairs(ITEMS) do
 		local expr = expression_of(lics[item])
@@ -316,7 +322,6 @@ local function check_items_differ(component, report)
 			elseif first ~= expr:lower() then
 				differ = true
 			end
-			seen[item] = true
 		end
 	end
 	if differ then

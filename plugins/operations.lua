@@ -97,7 +97,7 @@ local function check_controls(component, settings, report)
 		if not present(ops[c]) then
 			report:finding{
 				id = MISSING:format(c), severity = settings.missing_severity, evidence = "operations." .. c,
-				message = "There is no " .. (TEXT[c] or c) .. " for this use" .. (ops[c] == false and " (declared absent)." or "."),
+				message = "This use needs " .. (TEXT[c] or c) .. ", and " .. (ops[c] == false and "the manifest declares it absent." or "none is described."),
 				remedy = (REMEDY[c] or "Put the control in place.") .. " Then describe it under operations." .. c .. ".",
 			}
 		end
