@@ -285,8 +285,9 @@ START_TEST(parse_speed)
 	double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
 	    1e3 / reps;
 	fprintf(stderr, "parse of %zu bytes: %.1f us\n", n, us);
-	/* Generous so that sanitizer builds pass; the figure is printed. */
-	ck_assert_msg(us < 2000, "parse took %.1f us", us);
+	/* Generous so that sanitizer builds pass: this catches quadratic
+	 * behaviour, not a slow machine.  The figure is printed. */
+	ck_assert_msg(us < 20000, "parse took %.1f us", us);
 }
 END_TEST
 
