@@ -292,6 +292,36 @@ START_TEST(digest_same_for_yaml_and_json)
 }
 END_TEST
 
+/* The complete example in docs/manifest.md is valid: the page and the
+ * table in manifest.c cannot drift apart unnoticed. */
+START_TEST(docs_example_is_valid)
+{
+	char path[1024];
+	const char *src = getenv("AIVET_SRCDIR");
+	snprintf(path, sizeof(path), "%s/docs/manifest.md", src ? src : ".");
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	static char md[65536];
+	size_t n = fread(md, 1, sizeof(md) - 1, f);
+	fclose(f);
+	md[n] = '\0';
+	char *start = strstr(md, "## A complete example");
+	ck_assert_ptr_nonnull(start);
+	start = strstr(start, "```yaml\n");
+	ck_assert_ptr_nonnull(start);
+	start += 8;
+	char *end = strstr(start, "```");
+	ck_assert_ptr_nonnull(end);
+	av_doc *d = NULL;
+	av_error e;
+	int rc = av_doc_parse(&d, start, (size_t)(end - start), AV_FMT_YAML, "docs", NULL, &e);
+	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.column, e.msg);
+	rc = av_manifest_check(av_doc_root(d), "docs", &e);
+	ck_assert_msg(rc == 0, "%d:%d: %s", e.line, e.column, e.msg);
+	av_doc_destroy(d);
+}
+END_TEST
+
 static Suite *
 manifest_suite(void)
 {
@@ -302,6 +332,7 @@ manifest_suite(void)
 	tcase_add_test(core, full_manifest_is_valid);
 	tcase_add_test(core, normalise_licenses);
 	tcase_add_test(core, digest_same_for_yaml_and_json);
+	tcase_add_test(core, docs_example_is_valid);
 	tcase_add_test(errors, every_problem_reported_in_place);
 	tcase_add_test(errors, did_you_mean);
 	tcase_add_test(errors, version_number_hint_and_types);
