@@ -260,6 +260,12 @@ START_TEST(aliases_expand)
 	ck_assert_str_eq(av_map_str(r, "t"), "str");
 	ck_assert_int_eq(av_map_get(r, "use")->line, 2);
 	av_doc_destroy(d);
+	/* An anchored key can be used as a value or as another key. */
+	d = parse_ok("&k name: 1\nother: *k\nm: {*k : 2}\n", AV_FMT_YAML);
+	r = av_doc_root(d);
+	ck_assert_str_eq(av_map_str(r, "other"), "name");
+	ck_assert_int_eq(av_node_at(r, "m.name")->i, 2);
+	av_doc_destroy(d);
 }
 END_TEST
 
