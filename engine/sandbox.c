@@ -77,7 +77,7 @@ sb_hook(lua_State *L, lua_Debug *ar)
 	if (sb->timed_out || sb->count > sb->budget) {
 		sb->timed_out = true;
 		lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
-		luaL_error(L, "instruction budget of %llu exceeded", (unsigned long long)sb->budget);
+		luaL_error(L, "instruction budget of %I exceeded", (lua_Integer)sb->budget);
 	}
 }
 
