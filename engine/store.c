@@ -38,6 +38,7 @@
 #define BATCH_MAX 256
 #define CKPT_FRAMES 4000
 #define IDLE_CKPT_MS 100
+#define LINGER_MAX_NS 1000000L
 #define BUSY_TIMEOUT_MS 5000
 
 /*
@@ -288,7 +289,12 @@ struct av_store {
 	pthread_cond_t qcv;   /* work queued, or closing */
 	pthread_cond_t dcv;   /* a batch finished */
 	struct wreq *qhead, *qtail;
+	size_t qlen;
 	bool closing;
+	bool busy;              /* the writer is running a batch */
+	size_t arrived_busy;    /* writes queued while it was */
+	size_t last_batch;      /* size of the batch before */
+	int64_t last_commit_ns; /* how long that batch took */
 	av_store_stats stats; /* guarded by qlock */
 };
 
@@ -666,6 +672,46 @@ one_by_one:
 	return true;
 }
 
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Waits a little for the writers that are about to come back.  Without
+ * this, eight writers settle into two alternating batches of four: while
+ * one batch syncs the other queues up, and the writer takes it the moment
+ * the sync ends, before the writers just released have queued again.  The
+ * writers still active are those of the last batch plus those that queued
+ * while it ran; wait until that many are queued, but never longer than
+ * half a commit (at most LINGER_MAX_NS), so a lone writer never waits.
+ */
+static void
+linger(av_store *s)
+{
+	size_t target = s->last_batch + s->arrived_busy;
+	int64_t wait = s->last_commit_ns / 2;
+	struct timespec ts;
+
+	if (target > BATCH_MAX)
+		target = BATCH_MAX;
+	if (s->qlen >= target || s->closing || wait <= 0)
+		return;
+	if (wait > LINGER_MAX_NS)
+		wait = LINGER_MAX_NS;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += wait;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (s->qlen < target && !s->closing)
+		if (pthread_cond_timedwait(&s->qcv, &s->qlock, &ts) == ETIMEDOUT)
+			break;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -697,6 +743,7 @@ writer_main(void *arg)
 		}
 		if (s->qhead == NULL)
 			break; /* closing, and drained */
+		linger(s);
 
 		size_t n = 0;
 		while (s->qhead != NULL && n < BATCH_MAX) {
@@ -705,8 +752,13 @@ writer_main(void *arg)
 		}
 		if (s->qhead == NULL)
 			s->qtail = NULL;
+		s->qlen -= n;
+		s->last_batch = n;
+		s->arrived_busy = 0;
+		s->busy = true;
 		int64_t want = s->want_pages;
 		pthread_mutex_unlock(&s->qlock);
+		int64_t t0 = mono_ns();
 
 		av_error e;
 		bool retried = false, ckpt = false;
@@ -722,6 +774,8 @@ writer_main(void *arg)
 			ckpt = checkpoint(c);
 
 		pthread_mutex_lock(&s->qlock);
+		s->busy = false;
+		s->last_commit_ns = mono_ns() - t0;
 		s->stats.batches++;
 		s->stats.items += n;
 		s->stats.retried += retried;
@@ -772,6 +826,8 @@ submit(av_store *s, struct wreq *r, av_error *err)
 		else
 			s->qhead = r;
 		s->qtail = r;
+		s->qlen++;
+		s->arrived_busy += s->busy;
 		pthread_cond_signal(&s->qcv);
 		while (!r->done)
 			pthread_cond_wait(&s->dcv, &s->qlock);
