@@ -272,6 +272,9 @@ struct wreq {
 	av_error err;
 	bool done;
 	struct wreq *next;
+	/* Set for a write nobody waits for: called once it is settled. */
+	void (*on_done)(void *cb_arg, int rc, int64_t id, const av_error *err);
+	void *cb_arg;
 };
 
 struct av_store {
@@ -770,19 +773,35 @@ writer_main(void *arg)
 		} else {
 			retried = run_batch(c, batch, n);
 		}
-		if (c->wal_frames >= c->ckpt_next)
-			ckpt = checkpoint(c);
+		int64_t took = mono_ns() - t0;
+		/* Writes nobody waits for are settled by their callbacks and freed. */
+		for (size_t i = 0; i < n; i++) {
+			struct wreq *r = batch[i];
+			if (r->on_done != NULL) {
+				r->on_done(r->cb_arg, r->rc, r->id, r->rc != 0 ? &r->err : NULL);
+				free(r);
+				batch[i] = NULL;
+			}
+		}
 
 		pthread_mutex_lock(&s->qlock);
 		s->busy = false;
-		s->last_commit_ns = mono_ns() - t0;
+		s->last_commit_ns = took;
 		s->stats.batches++;
 		s->stats.items += n;
 		s->stats.retried += retried;
-		s->stats.checkpoints += ckpt;
 		for (size_t i = 0; i < n; i++)
-			batch[i]->done = true; /* the caller may free it from here on */
+			if (batch[i] != NULL)
+				batch[i]->done = true; /* the caller may free it from here on */
 		pthread_cond_broadcast(&s->dcv);
+
+		/* Checkpoint after the callers are released, not before. */
+		if (c->wal_frames >= c->ckpt_next) {
+			pthread_mutex_unlock(&s->qlock);
+			ckpt = checkpoint(c);
+			pthread_mutex_lock(&s->qlock);
+			s->stats.checkpoints += ckpt;
+		}
 	}
 	pthread_mutex_unlock(&s->qlock);
 	return NULL;
@@ -829,6 +848,10 @@ submit(av_store *s, struct wreq *r, av_error *err)
 		s->qlen++;
 		s->arrived_busy += s->busy;
 		pthread_cond_signal(&s->qcv);
+		if (r->on_done != NULL) {
+			pthread_mutex_unlock(&s->qlock);
+			return 0; /* the writer settles and frees it */
+		}
 		while (!r->done)
 			pthread_cond_wait(&s->dcv, &s->qlock);
 		pthread_mutex_unlock(&s->qlock);
@@ -843,6 +866,11 @@ submit(av_store *s, struct wreq *r, av_error *err)
 		if (s->rd.wal_frames >= s->rd.ckpt_next)
 			checkpoint(&s->rd);
 		pthread_mutex_unlock(&s->lock);
+		if (r->on_done != NULL) {
+			r->on_done(r->cb_arg, r->rc, r->id, r->rc != 0 ? &r->err : NULL);
+			free(r);
+			return 0;
+		}
 	}
 	if (r->rc != 0 && err != NULL)
 		*err = r->err;
@@ -1156,6 +1184,58 @@ av_store_put_evaluation(av_store *s, av_verdict *v, const char *manifest, size_t
 	if ((rc = submit(s, &r, err)) == 0)
 		v->id = r.id;
 	cJSON_free(text);
+	return rc;
+}
+
+/* An evaluation write nobody waits for: it owns its verdict JSON. */
+struct put_async {
+	struct wreq r; /* first: freed through it */
+	struct put_eval p;
+	char json[];
+};
+
+int
+av_store_put_evaluation_async(av_store *s, const av_verdict *v, const char *manifest, size_t len,
+    const char *actor, void (*done)(void *arg, int rc, int64_t id, const av_error *err),
+    void *arg, av_error *err)
+{
+	av_error local_err;
+	err = err != NULL ? err : &local_err;
+	struct put_async *pa;
+	cJSON *j;
+	char *text;
+	size_t n;
+
+	if (s == NULL || v == NULL || done == NULL)
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no store, verdict or callback");
+	if (empty(v->name) || empty(v->version) || empty(v->profile) || empty(actor))
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0,
+		    "a stored verdict needs a name, version, profile and actor");
+	if (!is_digest(v->manifest_digest) || !is_digest(v->policy_digest))
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0,
+		    "verdict for %s@%s: manifest and policy digests must be 64 lowercase hex digits",
+		    v->name, v->version);
+	if ((j = av_verdict_to_json(v)) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (text == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
+	n = strlen(text) + 1;
+	if ((pa = calloc(1, sizeof(*pa) + n)) == NULL) {
+		cJSON_free(text);
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the write");
+	}
+	memcpy(pa->json, text, n);
+	cJSON_free(text);
+	pa->p = (struct put_eval){v, pa->json, manifest, len, actor};
+	pa->r.apply = apply_put_eval;
+	pa->r.arg = &pa->p;
+	pa->r.on_done = done;
+	pa->r.cb_arg = arg;
+	int rc = submit(s, &pa->r, err);
+	if (rc != 0)
+		free(pa); /* refused before it was queued */
 	return rc;
 }
 

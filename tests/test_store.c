@@ -424,6 +424,79 @@ START_TEST(test_one_bad_write_does_not_fail_its_batch)
 }
 END_TEST
 
+#define ASYNC 2000
+
+struct settled {
+	pthread_mutex_t lock;
+	int ok, failed;
+	int64_t max_id;
+};
+
+static void
+on_settled(void *arg, int rc, int64_t id, const av_error *err)
+{
+	struct settled *st = arg;
+
+	pthread_mutex_lock(&st->lock);
+	if (rc == 0 && id > 0 && err == NULL)
+		st->ok++;
+	else
+		st->failed++;
+	if (id > st->max_id)
+		st->max_id = id;
+	pthread_mutex_unlock(&st->lock);
+}
+
+static void
+async_puts(int flags)
+{
+	av_store *s = open_ok(flags);
+	struct settled st = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	static av_verdict *vs[ASYNC];
+	static char manifests[ASYNC][48];
+	av_store_stats stats;
+	av_error err;
+
+	for (int i = 0; i < ASYNC; i++) {
+		char version[16];
+		snprintf(version, sizeof(version), "%d", i);
+		snprintf(manifests[i], sizeof(manifests[i]), "name: async\nversion: %d\n", i);
+		vs[i] = make_verdict("async", version, manifests[i], "default", i);
+		ck_assert_int_eq(av_store_put_evaluation_async(s, vs[i], manifests[i],
+				     strlen(manifests[i]), "queue", on_settled, &st, &err),
+		    0);
+	}
+	av_store_get_stats(s, &stats);
+	av_store_close(s); /* settles every queued write */
+	ck_assert_int_eq(st.ok, ASYNC);
+	ck_assert_int_eq(st.failed, 0);
+	ck_assert_int_eq(st.max_id, ASYNC);
+	for (int i = 0; i < ASYNC; i++)
+		av_verdict_destroy(vs[i]);
+
+	s = open_ok(AV_STORE_READONLY);
+	ck_assert_int_eq(count(s, "evaluations"), ASYNC);
+	/* Refused writes never call back. */
+	av_verdict *v = make_verdict("async", "x", "x", "default", 1);
+	ck_assert_int_eq(av_store_put_evaluation_async(s, v, "x", 1, "queue", on_settled, &st, &err),
+	    AV_EREADONLY);
+	ck_assert_int_eq(st.ok + st.failed, ASYNC);
+	av_verdict_destroy(v);
+	av_store_close(s);
+}
+
+START_TEST(test_async_puts_through_committer)
+{
+	async_puts(AV_STORE_COMMITTER);
+}
+END_TEST
+
+START_TEST(test_async_puts_without_committer)
+{
+	async_puts(0);
+}
+END_TEST
+
 /* ---- records: reviews, schedules, waivers, alerts, audit, history ------ */
 
 static int
@@ -1116,6 +1189,8 @@ store_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_committer_groups_concurrent_puts);
 	tcase_add_test(tc, test_one_bad_write_does_not_fail_its_batch);
+	tcase_add_test(tc, test_async_puts_through_committer);
+	tcase_add_test(tc, test_async_puts_without_committer);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("records");
