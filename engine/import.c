@@ -20,7 +20,7 @@ static const char *
 find_in(const char *buf, size_t len, const char *pat)
 {
 	size_t m = strlen(pat);
-	return m <= len ? memmem(buf, len, pat, m) : NULL;
+	return buf && m <= len ? memmem(buf, len, pat, m) : NULL;
 }
 
 /* Does a YAML text have a top-level "apiVersion: aivet/..." line? */
