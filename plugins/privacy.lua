@@ -1,0 +1,243 @@
+--[[
+privacy: is it defined which data goes where, who sees it and how long it is
+kept?
+
+For a system, or any component whose manifest describes its data handling:
+checks that the data classes allowed into prompts, retrieval stores and logs
+are defined; that sensitive classes are masked where not needed (never
+unmasked in logs); that access to prompts, outputs and logs is limited to
+named roles; that retention periods are set for test data, production
+records, logs, embeddings and backups and are not longer than the profile
+allows; and that outputs are reviewed for revealing source material.  Rules
+are stricter (review instead of warn) when personal or regulated data is in
+scope, and regulated data raises the risk tier to high.
+
+Settings (profile.plugins.privacy):
+  retention_kinds    record types that must have a retention period
+  max_retention      map record type -> longest allowed duration ("365d")
+  sensitive_classes  data class names that count as sensitive
+  open_roles         role names that mean "everyone"
+--]]
+
+local time = require "aivet.time"
+
+local CLASSES_UNDEFINED = "privacy.data_classes.undefined"
+local LOGS_SENSITIVE = "privacy.logs.sensitive_unmasked"
+local MASKING_MISSING = "privacy.masking.missing"
+local ACCESS_UNDEFINED = "privacy.access.undefined"
+local ACCESS_OPEN = "privacy.access.unrestricted"
+local RETENTION_MISSING = "privacy.retention.missing"
+local RETENTION_LONG = "privacy.retention.too_long"
+local RETENTION_INVALID = "privacy.retention.invalid"
+local LEAKAGE = "privacy.output_leakage.unreviewed"
+local REGULATED = "privacy.regulated_data"
+local UNDECLARED = "privacy.data_handling.undeclared"
+
+local CHANNELS = { "prompts", "retrieval", "logs" }
+
+local function list_of(v)
+	if type(v) ~= "table" then
+		return nil
+	end
+	local out = {}
+	for _, x in ipairs(v) do
+		out[#out + 1] = tostring(x)
+	end
+	return out
+end
+
+local function contains(list, value)
+	for _, v in ipairs(list or {}) do
+		if tostring(v):lower() == tostring(value):lower() then
+			return true
+		end
+	end
+	return false
+end
+
+-- Personal or regulated data in scope makes missing controls a review.
+local function strictness(dh)
+	local regulated = list_of(dh.regulated_data) or {}
+	local sensitive = dh.personal_data == true or #regulated > 0
+	return sensitive and "review" or "warn", sensitive, regulated
+end
+
+local function check_declared(component, report)
+	local dh = component.data_handling
+	if type(dh) == "table" then
+		return dh
+	end
+	if component.kind == "system" then
+		report:finding{
+			id = UNDECLARED, severity = "review", evidence = "data_handling",
+			message = "The system does not describe how it handles data: what enters prompts, stores and logs, who sees it, how long it is kept.",
+			remedy = "Fill in data_handling: data_classes, masking, access, retention and output_leakage_review.",
+		}
+	end
+	return nil
+end
+
+local function check_regulated(dh, regulated, report)
+	if #regulated == 0 then
+		if dh.personal_data == true then
+			report:risk("medium")
+		end
+		return
+	end
+	report:risk("high")
+	report:finding{
+		id = REGULATED, severity = "info", evidence = "data_handling.regulated_data",
+		message = "Regulated data is in scope (" .. table.concat(regulated, ", ") .. "): the stricter privacy rules apply and the risk tier is high.",
+		remedy = "Involve your data protection officer and document the legal basis and a data protection impact assessment.",
+	}
+end
+
+local function check_data_classes(dh, sev, report)
+	local dc = type(dh.data_classes) == "table" and dh.data_classes or {}
+	local missing = {}
+	for _, ch in ipairs(CHANNELS) do
+		if list_of(dc[ch]) == nil then
+			missing[#missing + 1] = ch
+		end
+	end
+	if #missing > 0 then
+		report:finding{
+			id = CLASSES_UNDEFINED, severity = sev, evidence = "data_handling.data_classes",
+			message = "It is not defined which data classes may enter " .. table.concat(missing, ", ") .. ".",
+			remedy = "List the allowed data classes per channel under data_handling.data_classes (an empty list means none).",
+		}
+	end
+end
+
+local function check_masking(dh, sev, sensitive, settings, report)
+	local masking = type(dh.masking) == "table" and dh.masking or {}
+	local dc = type(dh.data_classes) == "table" and dh.data_classes or {}
+	local logged = {}
+	for _, c in ipairs(list_of(dc.logs) or {}) do
+		if contains(settings.sensitive_classes, c) and not contains(list_of(masking.fields), c) then
+			logged[#logged + 1] = c
+		end
+	end
+	if #logged > 0 and masking.enabled ~= true then
+		report:finding{
+			id = LOGS_SENSITIVE, severity = "review", evidence = "data_handling.data_classes.logs",
+			message = "Sensitive data (" .. table.concat(logged, ", ") .. ") goes into logs without masking.",
+			remedy = "Mask or drop these fields before logging, or keep them out of logs altogether.",
+		}
+	end
+	if sensitive and masking.enabled ~= true then
+		report:finding{
+			id = MASKING_MISSING, severity = sev, evidence = "data_handling.masking",
+			message = "Personal or regulated data is in scope but sensitive fields are not masked where they are not needed.",
+			remedy = "Enable masking (data_handling.masking.enabled) and list the fields it covers.",
+		}
+	end
+end
+
+local function check_access(dh, sev, settings, report)
+	local access = type(dh.access) == "table" and dh.access or {}
+	local missing, open = {}, {}
+	for _, what in ipairs({ "prompts", "outputs", "logs" }) do
+		local roles = list_of(access[what])
+		if roles == nil or #roles == 0 then
+			missing[#missing + 1] = what
+		else
+			for _, r in ipairs(roles) do
+				if contains(settings.open_roles, r) then
+					open[#open + 1] = what
+					break
+				end
+			end
+		end
+	end
+	if #missing > 0 then
+		report:finding{
+			id = ACCESS_UNDEFINED, severity = sev, evidence = "data_handling.access",
+			message = "Who may read " .. table.concat(missing, ", ") .. " is not defined.",
+			remedy = "Name the roles allowed to read prompts, outputs and logs under data_handling.access.",
+		}
+	end
+	if #open > 0 then
+		report:finding{
+			id = ACCESS_OPEN, severity = "review", evidence = "data_handling.access",
+			message = "Everyone may read " .. table.concat(open, ", ") .. ": access is not limited.",
+			remedy = "Limit access to the roles that need it (e.g. support-leads, sre).",
+		}
+	end
+end
+
+local function check_retention(dh, sev, settings, report)
+	local ret = type(dh.retention) == "table" and dh.retention or {}
+	local missing = {}
+	for _, kind in ipairs(settings.retention_kinds) do
+		local v = ret[kind]
+		local ev = "data_handling.retention." .. kind
+		if v == nil then
+			missing[#missing + 1] = kind
+		else
+			local secs = time.parse_duration(tostring(v))
+			local limit = type(settings.max_retention) == "table" and settings.max_retention[kind] or nil
+			local max = limit and time.parse_duration(tostring(limit)) or nil
+			if secs == nil then
+				report:finding{
+					id = RETENTION_INVALID, severity = sev, evidence = ev,
+					message = "The retention period '" .. tostring(v) .. "' for " .. kind .. " is not a duration.",
+					remedy = "Write the period as a duration such as 30d, 6mo or 1y.",
+				}
+			elseif max and secs > max then
+				report:finding{
+					id = RETENTION_LONG, severity = sev, evidence = ev,
+					message = kind .. " are kept for " .. tostring(v) .. ", longer than this profile allows (" .. tostring(limit) .. ").",
+					remedy = "Shorten the retention of " .. kind .. " to at most " .. tostring(limit) .. ", or justify it in a review.",
+				}
+			end
+		end
+	end
+	if #missing > 0 then
+		report:finding{
+			id = RETENTION_MISSING, severity = sev, evidence = "data_handling.retention",
+			message = "No retention period is set for " .. table.concat(missing, ", ") .. ": data kept forever is a liability.",
+			remedy = "Set a retention period for each record type under data_handling.retention.",
+		}
+	end
+end
+
+local function check_leakage(dh, sev, report)
+	if dh.output_leakage_review == true then
+		return
+	end
+	report:finding{
+		id = LEAKAGE, severity = sev, evidence = "data_handling.output_leakage_review",
+		message = "Nobody reviews outputs for revealing source material (training data, retrieved documents, other users' data).",
+		remedy = "Test and sample outputs for leaked personal or confidential content and set output_leakage_review: true.",
+	}
+end
+
+return {
+	name = "privacy",
+	area = "privacy",
+	version = "1.0.0",
+	description = "Data classes per channel, masking, access, retention and output leakage review.",
+	settings_schema = {
+		retention_kinds = { type = "list", default = { "test_data", "production_records", "logs", "embeddings", "backups" } },
+		max_retention = { type = "table", default = {} },
+		sensitive_classes = { type = "list", default = {
+			"personal", "pii", "contact", "email", "phone", "address", "health", "financial", "payment",
+			"credentials", "biometric", "children", "government_id", "location",
+		} },
+		open_roles = { type = "list", default = { "*", "all", "everyone", "public", "anyone" } },
+	},
+	evaluate = function(component, settings, report)
+		local dh = check_declared(component, report)
+		if dh == nil then
+			return
+		end
+		local sev, sensitive, regulated = strictness(dh)
+		check_regulated(dh, regulated, report)
+		check_data_classes(dh, sev, report)
+		check_masking(dh, sev, sensitive, settings, report)
+		check_access(dh, sev, settings, report)
+		check_retention(dh, sev, settings, report)
+		check_leakage(dh, sev, report)
+	end,
+}

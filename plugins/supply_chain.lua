@@ -1,0 +1,323 @@
+--[[
+supply_chain: is exactly this component what the team will run, and is it
+safe to load?
+
+Checks that the source revision and every dependency version are pinned
+(exact versions, commit shas, digests); that every artifact has a sha256 and
+that the inspected file matches it; that weights are not in a format that can
+execute code on load (pickle-based .bin/.pt/.pth/.pkl/.ckpt, joblib, Keras
+Lambda layers), preferring safetensors, GGUF or ONNX; what the artifact
+inspector found inside pickle streams (dangerous imports block under every
+profile); code that downloads files at runtime or needs remote code; known
+vulnerabilities at or above the profile's threshold; unmaintained
+dependencies; separated test and production credentials; and secrets in
+example notebooks or configs.
+
+Settings (profile.plugins.supply_chain):
+  require_revision      a hub source must name its commit or digest
+  unpinned_severity     severity of an unpinned revision or dependency
+  unhashed_severity     severity of an artifact without sha256
+  unsafe_formats        formats that can execute code on load
+  unsafe_format_severity severity when only unsafe formats are shipped
+  vuln_threshold        lowest vulnerability severity that needs action
+  vuln_severity         severity of a vulnerability at/above the threshold
+  max_release_age       a dependency without a release for longer than this
+                        (a duration) counts as unmaintained
+  remote_code_severity  severity when remote code must be trusted
+  downloads_severity    severity of downloads at runtime
+--]]
+
+local version = require "aivet.version"
+local time = require "aivet.time"
+
+local REVISION_UNPINNED = "supply_chain.revision.unpinned"
+local DEP_UNPINNED = "supply_chain.dependency.unpinned"
+local NO_SHA256 = "supply_chain.artifact.no_sha256"
+local SHA_MISMATCH = "supply_chain.artifact.sha256_mismatch"
+local UNSAFE_FORMAT = "supply_chain.artifact.unsafe_format"
+local FORMAT_MISMATCH = "supply_chain.artifact.format_mismatch"
+local DANGEROUS_GLOBAL = "supply_chain.artifact.dangerous_global"
+local SUSPICIOUS_GLOBAL = "supply_chain.artifact.suspicious_global"
+local INSPECT_ERROR = "supply_chain.artifact.inspect_error"
+local REMOTE_CODE = "supply_chain.runtime.remote_code"
+local DOWNLOADS = "supply_chain.runtime.downloads"
+local VULNERABLE = "supply_chain.dependency.vulnerable"
+local VULN_LOW = "supply_chain.dependency.vulnerable_low"
+local UNMAINTAINED = "supply_chain.dependency.unmaintained"
+local CREDENTIALS = "supply_chain.credentials.not_separated"
+local SECRETS = "supply_chain.secrets.in_examples"
+
+local VULN_RANK = { low = 1, medium = 2, high = 3, critical = 4 }
+local UNSAFE_EXT = { bin = "pickle", pt = "pytorch", pth = "pytorch", pkl = "pickle", pickle = "pickle",
+	ckpt = "pickle", joblib = "joblib", npy = "numpy", h5 = "keras", keras = "keras" }
+local SAFE = { safetensors = true, gguf = true, onnx = true }
+
+local function in_list(list, value)
+	if type(list) ~= "table" then
+		return false
+	end
+	for _, v in ipairs(list) do
+		if v == value then
+			return true
+		end
+	end
+	return false
+end
+
+local function artifact_format(a)
+	local inspected = type(a.inspected) == "table" and a.inspected or {}
+	if type(inspected.format) == "string" then
+		return inspected.format
+	elseif type(a.format) == "string" then
+		return a.format
+	elseif type(a.path) == "string" then
+		local ext = a.path:match("%.([%w]+)$")
+		if ext then
+			ext = ext:lower()
+			if SAFE[ext] then
+				return ext
+			end
+			return UNSAFE_EXT[ext] or "other"
+		end
+	end
+	return "other"
+end
+
+local function check_revision(component, settings, report)
+	local src = component.source
+	if not settings.require_revision or type(src) ~= "table" then
+		return
+	end
+	local rev = src.revision
+	local pinned = type(rev) == "string" and (rev:match("^%x+$") and #rev >= 40 or rev:match("^sha256:%x+$"))
+	if not pinned and (src.hub == "huggingface" or src.hub == "github" or type(src.url) == "string") then
+		report:finding{
+			id = REVISION_UNPINNED, severity = settings.unpinned_severity, evidence = "source.revision",
+			message = (rev and ("The source revision '" .. tostring(rev) .. "' is a moving name")
+				or "No source revision is given") .. ": the files behind this verdict can change without notice.",
+			remedy = "Set source.revision to the full commit sha (or digest) of the files you vetted, and download exactly that revision.",
+		}
+	end
+end
+
+local function check_dependency_pins(component, settings, report)
+	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
+		if type(d) == "table" and not version.is_pinned(d.version) then
+			report:finding{
+				id = DEP_UNPINNED, severity = settings.unpinned_severity, evidence = "dependencies." .. (i - 1) .. ".version",
+				message = "The dependency '" .. tostring(d.name) .. "' is not pinned (" .. tostring(d.version or "no version")
+					.. "): a new release could change behaviour or bring in a compromised package.",
+				remedy = "Pin an exact version (==X.Y.Z) or commit, ideally with hashes in a lock file.",
+			}
+		end
+	end
+end
+
+local function check_artifact_hashes(component, settings, report)
+	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or {}) do
+		if type(a) == "table" then
+			local ev = "artifacts." .. (i - 1)
+			local sha = a.sha256
+			if type(sha) ~= "string" or not sha:match("^%x+$") or #sha ~= 64 then
+				report:finding{
+					id = NO_SHA256, severity = settings.unhashed_severity, evidence = ev .. ".sha256",
+					message = "The artifact '" .. tostring(a.path or a.url) .. "' has no sha256, so nobody can prove the file used is the one vetted.",
+					remedy = "Record the sha256 of the file (sha256sum, or the hub's LFS pointer) in artifacts[].sha256.",
+				}
+			end
+			local ins = a.inspected
+			if type(ins) == "table" and ins.sha256_match == false then
+				report:finding{
+					id = SHA_MISMATCH, severity = "block", evidence = ev .. ".inspected.sha256",
+					message = "The file '" .. tostring(a.path) .. "' on disk does not match its declared sha256: it is not the vetted file.",
+					remedy = "Download the vetted revision again and verify it, or vet the new file and update the sha256.",
+				}
+			end
+		end
+	end
+end
+
+local function check_formats(component, settings, report)
+	local arts = type(component.artifacts) == "table" and component.artifacts or {}
+	local has_safe = false
+	for _, a in ipairs(arts) do
+		if type(a) == "table" and SAFE[artifact_format(a)] then
+			has_safe = true
+		end
+	end
+	for i, a in ipairs(arts) do
+		if type(a) == "table" then
+			local ev = "artifacts." .. (i - 1)
+			local fmt = artifact_format(a)
+			local ins = type(a.inspected) == "table" and a.inspected or nil
+			if ins and type(ins.format) == "string" and type(a.format) == "string" and ins.format ~= a.format then
+				report:finding{
+					id = FORMAT_MISMATCH, severity = "review", evidence = ev .. ".inspected.format",
+					message = "The file '" .. tostring(a.path) .. "' is declared as " .. a.format .. " but its content is " .. ins.format .. ".",
+					remedy = "Correct the declared format; a file that is not what it claims to be must be vetted again.",
+				}
+			end
+			if in_list(settings.unsafe_formats, fmt) then
+				report:finding{
+					id = UNSAFE_FORMAT, severity = has_safe and "warn" or settings.unsafe_format_severity, evidence = ev .. ".format",
+					message = "The artifact '" .. tostring(a.path or a.url) .. "' is in the " .. fmt
+						.. " format, which can execute arbitrary code when loaded"
+						.. (fmt == "keras" and " (Lambda layers)" or " (pickle)")
+						.. (has_safe and "; a safe format is also shipped." or "; no safe format is shipped."),
+					remedy = has_safe and "Load only the safetensors/GGUF/ONNX files and do not download the pickle-based ones."
+						or "Use a safetensors, GGUF or ONNX release, or convert the weights in an isolated sandbox and vet the result.",
+				}
+			end
+		end
+	end
+end
+
+local function check_globals(component, report)
+	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or {}) do
+		local ins = type(a) == "table" and a.inspected or nil
+		if type(ins) == "table" then
+			local ev = "artifacts." .. (i - 1) .. ".inspected"
+			local bad, odd = {}, {}
+			for _, g in ipairs(type(ins.globals) == "table" and ins.globals or {}) do
+				if type(g) == "table" then
+					local name = tostring(g.module) .. "." .. tostring(g.name)
+					if g.rating == "dangerous" then
+						bad[#bad + 1] = name
+					elseif g.rating == "suspicious" then
+						odd[#odd + 1] = name
+					end
+				end
+			end
+			if #bad > 0 then
+				report:risk("high")
+				report:finding{
+					id = DANGEROUS_GLOBAL, severity = "block", evidence = ev .. ".globals",
+					message = "The pickle stream in '" .. tostring(a.path) .. "' imports " .. table.concat(bad, ", ")
+						.. ": loading it would run code that can take over the machine.",
+					remedy = "Do not load this file. Report it to the publisher and use a safetensors release from a trusted revision.",
+				}
+			end
+			if #odd > 0 then
+				report:finding{
+					id = SUSPICIOUS_GLOBAL, severity = "review", evidence = ev .. ".globals",
+					message = "The pickle stream in '" .. tostring(a.path) .. "' imports " .. table.concat(odd, ", ")
+						.. ", which ordinary weights do not need.",
+					remedy = "Have a security reviewer look at the imports before anyone loads the file, or use a safetensors release.",
+				}
+			end
+			if type(ins.error) == "string" and ins.error ~= "" then
+				report:finding{
+					id = INSPECT_ERROR, severity = "warn", evidence = ev .. ".error",
+					message = "The artifact inspector could not finish on '" .. tostring(a.path) .. "': " .. ins.error .. ".",
+					remedy = "Check that the file is complete and of the declared format, then inspect it again.",
+				}
+			end
+		end
+	end
+end
+
+local function check_runtime(component, settings, report)
+	local rt = component.runtime
+	if type(rt) ~= "table" then
+		return
+	end
+	if rt.remote_code == true then
+		report:risk("medium")
+		report:finding{
+			id = REMOTE_CODE, severity = settings.remote_code_severity, evidence = "runtime.remote_code",
+			message = "Loading the component needs remote code (trust_remote_code): code from the hub runs with the application's rights.",
+			remedy = "Pin the revision, review the remote code, or vendor it into your own repository and disable remote code.",
+		}
+	end
+	if rt.downloads_at_runtime == true then
+		local what = type(rt.downloads) == "table" and #rt.downloads > 0 and (" (" .. table.concat(rt.downloads, ", ") .. ")") or ""
+		report:finding{
+			id = DOWNLOADS, severity = settings.downloads_severity, evidence = "runtime.downloads_at_runtime",
+			message = "The component downloads files at runtime" .. what .. ": what runs is not what was vetted.",
+			remedy = "Download the files at build time, pin them by hash, and disable runtime downloads (e.g. HF_HUB_OFFLINE=1).",
+		}
+	end
+	if rt.credentials_separated == false then
+		report:finding{
+			id = CREDENTIALS, severity = "review", evidence = "runtime.credentials_separated",
+			message = "Test and production credentials are not kept apart: a leaked test key opens production.",
+			remedy = "Issue separate credentials per environment and keep production secrets in a secret store.",
+		}
+	end
+	if rt.secrets_in_examples == true then
+		report:finding{
+			id = SECRETS, severity = "block", evidence = "runtime.secrets_in_examples",
+			message = "Secrets were found in example notebooks or configs.",
+			remedy = "Revoke the exposed secrets, remove them from the files and the history, and load secrets from the environment.",
+		}
+	end
+end
+
+local function check_vulnerabilities(component, settings, report)
+	local threshold = VULN_RANK[settings.vuln_threshold] or VULN_RANK.high
+	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
+		for j, v in ipairs(type(d) == "table" and type(d.vulnerabilities) == "table" and d.vulnerabilities or {}) do
+			if type(v) == "table" then
+				local rank = VULN_RANK[v.severity] or VULN_RANK.critical
+				local fix = v.fixed_in and (" Fixed in " .. tostring(v.fixed_in) .. ".") or " No fixed version is known."
+				local above = rank >= threshold
+				report:finding{
+					id = above and VULNERABLE or VULN_LOW, severity = above and settings.vuln_severity or "info",
+					evidence = "dependencies." .. (i - 1) .. ".vulnerabilities." .. (j - 1),
+					message = "The dependency '" .. tostring(d.name) .. "' " .. tostring(d.version or "") .. " has the "
+						.. tostring(v.severity) .. " vulnerability " .. tostring(v.id) .. (v.summary and (": " .. tostring(v.summary)) or "") .. "." .. fix,
+					remedy = v.fixed_in and ("Upgrade " .. tostring(d.name) .. " to " .. tostring(v.fixed_in) .. " or later.")
+						or "Replace the dependency or document a mitigation and accept the risk in a review.",
+				}
+			end
+		end
+	end
+end
+
+local function check_maintenance(component, settings, report)
+	local max_age = time.parse_duration(settings.max_release_age)
+	local now = time.now()
+	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
+		if type(d) == "table" then
+			local released = time.parse_date(d.last_release)
+			local stale = max_age and released and now - released > max_age
+			if d.maintained == false or stale then
+				report:finding{
+					id = UNMAINTAINED, severity = "warn", evidence = "dependencies." .. (i - 1),
+					message = "The dependency '" .. tostring(d.name) .. "' looks unmaintained"
+						.. (stale and (" (last release " .. tostring(d.last_release) .. ")") or "") .. ": security fixes may never come.",
+					remedy = "Prefer a maintained alternative, or plan to patch and vendor it yourselves.",
+				}
+			end
+		end
+	end
+end
+
+return {
+	name = "supply_chain",
+	area = "supply_chain",
+	version = "1.0.0",
+	description = "Pinned revisions and versions, hashes, safe weight formats, pickle imports, runtime downloads, vulnerabilities, secrets.",
+	settings_schema = {
+		require_revision = { type = "boolean", default = true },
+		unpinned_severity = { type = "string", default = "warn" },
+		unhashed_severity = { type = "string", default = "warn" },
+		unsafe_formats = { type = "list", default = { "pickle", "pytorch", "keras", "joblib" } },
+		unsafe_format_severity = { type = "string", default = "review" },
+		vuln_threshold = { type = "string", default = "high" },
+		vuln_severity = { type = "string", default = "review" },
+		max_release_age = { type = "string", default = "730d" },
+		remote_code_severity = { type = "string", default = "review" },
+		downloads_severity = { type = "string", default = "warn" },
+	},
+	evaluate = function(component, settings, report)
+		check_revision(component, settings, report)
+		check_dependency_pins(component, settings, report)
+		check_artifact_hashes(component, settings, report)
+		check_formats(component, settings, report)
+		check_globals(component, report)
+		check_runtime(component, settings, report)
+		check_vulnerabilities(component, settings, report)
+		check_maintenance(component, settings, report)
+	end,
+}
