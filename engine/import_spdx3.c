@@ -194,25 +194,22 @@ agent_name(const graph *g, const av_node *v)
 	return name ? name : v->str;
 }
 
+/* ai_metric: only a clear accuracy figure has a field in the manifest. */
 static void
 metrics(av_imp *im, const av_node *list)
 {
-	av_node *results = NULL;
+	int count = 0;
 	for (const av_node *m = list && list->type == AV_SEQ ? list->first : NULL; m; m = m->next) {
 		const char *key = av_imp_str(m, "key");
 		const av_node *value = av_map_get(m, "value");
 		if (!key || !value)
 			continue;
-		if (!results) {
-			av_node *ev = av_imp_child(im, im->root, "evaluation");
-			results = av_imp_put(im, ev, "results", av_imp_new(im, AV_SEQ));
-		}
-		av_node *e = av_imp_new(im, AV_MAP);
-		av_imp_put_cstr(im, e, "metric", key);
-		av_imp_put_copy(im, e, "value", value);
-		av_imp_append(im, results, e);
+		count++;
 		av_imp_metric(im, key, value);
 	}
+	if (count > 0)
+		av_imp_diag(im, AV_OK, list->line, list->column,
+		    "%d metric(s); the manifest keeps only a clear accuracy figure", count);
 }
 
 int
@@ -350,19 +347,11 @@ av_imp_spdx3(av_imp *im, const char *buf, size_t len)
 		if (pii >= 0)
 			av_imp_put_bool(im, av_imp_child(im, im->root, "data_handling"), "personal_data",
 			    pii == 1);
-		const av_node *tm = prop(pkg, pfx, "typeOfModel");
-		const av_node *sc = prop(pkg, pfx, "standardCompliance");
 		const char *autonomy = prop_str(pkg, pfx, "autonomyType");
-		if ((tm && tm->type == AV_SEQ && tm->count) || (sc && sc->type == AV_SEQ && sc->count) ||
-		    autonomy) {
-			av_node *meta = av_imp_child(im, mc, "metadata");
-			if (tm && tm->type == AV_SEQ && tm->count)
-				av_imp_put_copy(im, meta, "type_of_model", tm);
-			if (sc && sc->type == AV_SEQ && sc->count)
-				av_imp_put_copy(im, meta, "standard_compliance", sc);
-			if (autonomy)
-				av_imp_put_cstr(im, meta, "autonomy_type", autonomy);
-		}
+		if (prop(pkg, pfx, "typeOfModel") || prop(pkg, pfx, "standardCompliance") || autonomy)
+			av_imp_diag(im, AV_OK, pkg->line, pkg->column,
+			    "typeOfModel, standardCompliance and autonomyType are not kept: the "
+			    "manifest has no field for them");
 	}
 	if (secs && secs->count == 0)
 		av_imp_diag(im, AV_OK, pkg->line, pkg->column,

@@ -118,18 +118,20 @@ START_TEST(hf_model_card_maps_metadata_licenses_and_results)
 	ck_assert_str_eq(str_at(doc, "licenses.weights"), "apache-2.0");
 	ck_assert_str_eq(str_at(doc, "licenses.code"), "apache-2.0");
 	ck_assert_ptr_null(str_at(doc, "licenses.data"));
+	const av_node *acc = av_node_at(av_doc_root(doc), "evaluation.metrics.accuracy");
+	ck_assert(acc && acc->type == AV_FLOAT && acc->d > 0.81 && acc->d < 0.83);
+	ck_assert(diag_has(&d, AV_OK, "model-index has 2 evaluation result(s)"));
+	/* The whole card is the card text; its front matter facts reach
+	 * model_card.metadata when the card is normalised. */
+	const char *text = str_at(doc, "model_card.text");
+	ck_assert(text && strncmp(text, "---\nlicense: apache-2.0\n", 24) == 0);
+	ck_assert_ptr_null(av_node_at(av_doc_root(doc), "model_card.metadata"));
+	normalise(doc);
 	ck_assert_str_eq(str_at(doc, "model_card.metadata.base_model"), "example-org/quill-base");
 	ck_assert_str_eq(str_at(doc, "model_card.metadata.datasets.0"), "example-org/support-threads");
 	ck_assert_str_eq(str_at(doc, "model_card.metadata.language.1"), "fr");
 	ck_assert_str_eq(str_at(doc, "model_card.metadata.pipeline_tag"), "text-generation");
 	ck_assert_str_eq(str_at(doc, "model_card.metadata.library_name"), "transformers");
-	ck_assert_str_eq(str_at(doc, "evaluation.results.1.metric"), "rougeL");
-	ck_assert_str_eq(str_at(doc, "evaluation.results.0.dataset"), "Support Replies");
-	const av_node *acc = av_node_at(av_doc_root(doc), "evaluation.metrics.accuracy");
-	ck_assert(acc && acc->type == AV_FLOAT && acc->d > 0.81 && acc->d < 0.83);
-	/* The body, without front matter, is the card text. */
-	const char *text = str_at(doc, "model_card.text");
-	ck_assert(text && strncmp(text, "\n# Model Card for Quill", 23) == 0);
 	/* Nothing the card cannot tell is made up. */
 	ck_assert_ptr_null(av_node_at(av_doc_root(doc), "use"));
 	ck_assert_ptr_null(av_node_at(av_doc_root(doc), "publisher"));
@@ -257,12 +259,12 @@ START_TEST(cdx_imports_the_first_model_and_says_so)
 	ck_assert_str_eq(str_at(doc, "source.hub"), "huggingface");
 	ck_assert_str_eq(str_at(doc, "artifacts.0.sha256"),
 	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-	ck_assert_str_eq(str_at(doc, "model_card.metadata.datasets.0"), "ticket-archive");
+	ck_assert(diag_has(&d, AV_OK, "data component \"ticket-archive\""));
+	ck_assert(diag_has(&d, AV_OK, "2 performance metric(s)"));
 	ck_assert_str_eq(str_at(doc, "dependencies.0.name"), "torch");
 	ck_assert_str_eq(str_at(doc, "dependencies.0.ecosystem"), "pypi");
 	ck_assert_str_eq(str_at(doc, "dependencies.0.license"), "BSD-3-Clause");
 	ck_assert_ptr_null(av_node_at(av_doc_root(doc), "dependencies.1"));
-	ck_assert_str_eq(str_at(doc, "evaluation.results.1.metric"), "macro-f1");
 	const av_node *acc = av_node_at(av_doc_root(doc), "evaluation.metrics.accuracy");
 	ck_assert(acc && acc->d > 0.92 && acc->d < 0.94);
 	ck_assert_ptr_nonnull(strstr(str_at(doc, "model_card.sections.risks"), "automation bias"));
@@ -308,8 +310,8 @@ START_TEST(spdx_ai_package_fields)
 	ck_assert(!bool_at(doc, "data_handling.personal_data"));
 	ck_assert_str_eq(str_at(doc, "model_card.sections.domains"), "agriculture");
 	ck_assert_ptr_nonnull(strstr(str_at(doc, "model_card.sections.safety_testing"), "low"));
-	ck_assert_str_eq(str_at(doc, "model_card.metadata.type_of_model.0"), "regression");
-	ck_assert_str_eq(str_at(doc, "evaluation.results.0.metric"), "accuracy");
+	const av_node *acc = av_node_at(av_doc_root(doc), "evaluation.metrics.accuracy");
+	ck_assert(acc && acc->d > 0.90 && acc->d < 0.92);
 	ck_assert_str_eq(str_at(doc, "artifacts.0.sha256"),
 	    "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 	normalise(doc);
