@@ -601,6 +601,7 @@ struct walker {
 	struct memo_ent *memo;
 	size_t mcap, mused;
 	uint64_t live;
+	uint64_t op_at; /* offset of the opcode being walked */
 	int pickles;  /* complete pickles (STOP seen) */
 	size_t found; /* globals seen in this stream */
 	bool problem; /* a problem was noted */
@@ -672,7 +673,7 @@ lose(struct walker *w, const char *why)
 {
 	if (!w->lost)
 		problem(w, "%s at offset %llu; imports by STACK_GLOBAL after it are unresolved",
-		        why, (unsigned long long)stream_offset(w->s));
+		        why, (unsigned long long)w->op_at);
 	w->lost = true;
 	clear_stack(w);
 }
@@ -1048,6 +1049,7 @@ step(struct walker *w)
 	if (!need(s, 1))
 		return w->pickles > 0 && s->len == s->pos && !s->c->budget_hit ? 0 : -2;
 	int op = s->buf[s->pos++];
+	w->op_at = at;
 
 /* Fixed-size argument of k bytes at b. */
 #define ARG(k)                                                                                     \
@@ -1365,6 +1367,9 @@ walk(struct ctx *c, struct stream *s)
 	} else if (rc == 0 && w.pickles == 0) {
 		problem(&w, "empty pickle stream");
 	}
+	/* Garbage inflated from a corrupt entry may have been walked first: say why. */
+	if (s->zerr && rc != -2)
+		note(c, "%s: corrupt deflate data", s->what);
 	clear_stack(&w);
 	clear_memo(&w);
 	free(w.stack);
