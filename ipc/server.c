@@ -35,78 +35,13 @@
 #include "plugin.h"
 #include "proto.h"
 #include "server.h"
+#include "server_int.h"
 #include "store.h"
 #include "verdict.h"
 
 /* Messages above this are dropped by nng before we see them; between
  * max_request and this we answer with a clear "too_large" error. */
 #define HARD_MAX_MSG (64u << 20)
-
-typedef struct worker {
-	av_server *srv;
-	int id;
-	pthread_t thr;
-	bool running;
-	av_runtime *rt;
-	uint64_t gen;
-	av_store *rd;
-} worker;
-
-/*
- * One request in flight: an nng context with its aio.  A slot receives,
- * hands the request to the worker pool, and sends the reply; an evaluation
- * that must be stored waits for the group commit while the worker moves on
- * to other requests.
- */
-typedef enum { SLOT_RECV, SLOT_BUSY, SLOT_SEND, SLOT_DONE } slot_state;
-
-typedef struct slot {
-	av_server *srv;
-	nng_ctx ctx;
-	nng_aio *aio;
-	_Atomic slot_state state;
-	nng_msg *msg;       /* the request, while queued */
-	char actor[128];
-	/* An evaluation waiting for its commit. */
-	av_verdict *pending;
-	char *canon;
-	int commit_rc;
-	int64_t commit_id;
-	av_error commit_err;
-	int64_t now;
-	bool committed;     /* queued again with the commit's outcome */
-	struct slot *next;  /* job queue */
-} slot;
-
-struct av_server {
-	const av_config *cfg;
-	nng_socket rep;
-	nng_socket pub;
-	bool rep_open;
-	bool pub_open;
-	av_store *wr; /* the group committer */
-	pthread_mutex_t mu;
-	av_policy *policy; /* current set, under mu */
-	uint64_t gen;      /* bumps on every successful reload, under mu */
-	worker *workers;
-	int nworkers;
-	slot *slots;
-	int nslots;
-	pthread_mutex_t qmu; /* the job queue */
-	pthread_cond_t qcv;
-	slot *qhead, *qtail;
-	bool qclosed;
-	worker side; /* for av_server_call, under side_mu */
-	pthread_mutex_t side_mu;
-	atomic_bool stopping;
-	bool stopped;
-	int64_t started;
-	atomic_ullong n_requests;
-	atomic_ullong n_errors;
-	atomic_ullong n_evaluated;
-	atomic_ullong n_cached;
-	atomic_ullong n_reloads;
-};
 
 static void
 plugin_log(void *arg, int level, const char *msg)
@@ -149,8 +84,8 @@ av_server_check_policy(const av_config *cfg, av_diags *d)
 	return rc == 0 ? 0 : AV_EPLUGIN;
 }
 
-static av_policy *
-current_policy(av_server *s, uint64_t *gen)
+av_policy *
+av_srv_policy(av_server *s, uint64_t *gen)
 {
 	av_policy *p;
 
@@ -164,8 +99,8 @@ current_policy(av_server *s, uint64_t *gen)
 
 /* Brings a worker's runtime up to the current policy generation.  When a
  * new runtime cannot be built the old one keeps serving. */
-static int
-refresh_runtime(worker *w, av_error *err)
+int
+av_srv_refresh(worker *w, av_error *err)
 {
 	av_server *s = w->srv;
 	av_runtime *rt;
@@ -178,7 +113,7 @@ refresh_runtime(worker *w, av_error *err)
 	pthread_mutex_unlock(&s->mu);
 	if (w->rt != NULL && gen == w->gen)
 		return 0;
-	p = current_policy(s, &gen);
+	p = av_srv_policy(s, &gen);
 	rc = av_runtime_create(&rt, p, err);
 	av_policy_unref(p);
 	if (rc != 0) {
@@ -193,13 +128,13 @@ refresh_runtime(worker *w, av_error *err)
 }
 
 /* Returned by an op whose reply comes later (after a group commit). */
-static cJSON deferred_reply;
-#define DEFERRED (&deferred_reply)
+cJSON av_srv_deferred;
+#define DEFERRED (&av_srv_deferred)
 
 static void commit_done(void *arg, int rc, int64_t id, const av_error *err);
 
-static cJSON *
-err_reply(av_server *s, int code, const av_error *e)
+cJSON *
+av_srv_error(av_server *s, int code, const av_error *e)
 {
 	char msg[AV_ERR_MSG + AV_ERR_FILE + 32];
 
@@ -209,8 +144,8 @@ err_reply(av_server *s, int code, const av_error *e)
 	return av_reply_error(code, NULL);
 }
 
-static void
-set_freshness(worker *w, av_verdict *v, int64_t now)
+void
+av_srv_freshness(worker *w, av_verdict *v, int64_t now)
 {
 	av_policy *p = av_runtime_policy(w->rt);
 	int64_t lead = av_policy_lead(p, v->profile ? v->profile : "default");
@@ -218,8 +153,8 @@ set_freshness(worker *w, av_verdict *v, int64_t now)
 	v->freshness = av_verdict_freshness(v, av_policy_digest(p), now, lead);
 }
 
-static cJSON *
-verdict_reply(av_verdict *v)
+cJSON *
+av_srv_verdict_reply(av_verdict *v)
 {
 	cJSON *r = av_reply_ok(), *j = av_verdict_to_json(v);
 
@@ -288,14 +223,14 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	av_error_clear(&err);
 	if (av_req_str(req, "file", &file, &err) || av_req_str(req, "profile", &profile, &err) ||
 	    av_req_bool(req, "refresh", &refresh, &err))
-		return err_reply(s, AV_EINVAL, &err);
+		return av_srv_error(s, AV_EINVAL, &err);
 	if (file == NULL)
 		file = "<request>";
 	if (profile == NULL)
 		profile = s->cfg->profile;
 	if (!av_policy_has_profile(p, profile)) {
 		av_error_set(&err, AV_ENOTFOUND, NULL, 0, 0, "unknown profile '%s'", profile);
-		return err_reply(s, AV_ENOTFOUND, &err);
+		return av_srv_error(s, AV_ENOTFOUND, &err);
 	}
 	if (cJSON_IsString(m)) {
 		rc = av_doc_parse(&doc, m->valuestring, strlen(m->valuestring), AV_FMT_AUTO, file,
@@ -305,12 +240,12 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	} else {
 		av_error_set(&err, AV_EINVAL, NULL, 0, 0,
 		    "field 'manifest' must be the manifest's text or a JSON object");
-		return err_reply(s, AV_EINVAL, &err);
+		return av_srv_error(s, AV_EINVAL, &err);
 	}
 	if (rc != 0)
-		return err_reply(s, rc == AV_ENOMEM ? rc : AV_ESCHEMA, &err);
+		return av_srv_error(s, rc == AV_ENOMEM ? rc : AV_ESCHEMA, &err);
 	if ((rc = av_component_prepare(doc, file, &err)) != 0) {
-		reply = err_reply(s, rc, &err);
+		reply = av_srv_error(s, rc, &err);
 		goto out;
 	}
 	av_manifest_digest(av_doc_root(doc), digest);
@@ -318,21 +253,21 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		rc = av_store_find_cached(w->rd, digest, av_policy_digest(p), profile, &v, &err);
 		if (rc == 0) {
 			v->cached = true;
-			set_freshness(w, v, now);
+			av_srv_freshness(w, v, now);
 			atomic_fetch_add(&s->n_cached, 1);
-			reply = verdict_reply(v);
+			reply = av_srv_verdict_reply(v);
 			goto out;
 		}
 		if (rc != AV_ENOTFOUND)
 			av_log(AV_LOG_WARN, "cache lookup failed: %s", err.msg);
 	}
 	if ((rc = av_runtime_evaluate(w->rt, av_doc_root(doc), profile, now, &v, &err)) != 0) {
-		reply = err_reply(s, rc, &err);
+		reply = av_srv_error(s, rc, &err);
 		goto out;
 	}
 	memcpy(v->manifest_digest, digest, sizeof(digest));
 	if ((canon = av_node_to_json(av_doc_root(doc), &clen)) == NULL) {
-		reply = err_reply(s, AV_ENOMEM, NULL);
+		reply = av_srv_error(s, AV_ENOMEM, NULL);
 		goto out;
 	}
 	if (sl != NULL) {
@@ -357,12 +292,12 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	if (rc != 0) {
 		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
 		    v->version, err.msg);
-		reply = err_reply(s, rc, &err);
+		reply = av_srv_error(s, rc, &err);
 		goto out;
 	}
-	set_freshness(w, v, now);
+	av_srv_freshness(w, v, now);
 	atomic_fetch_add(&s->n_evaluated, 1);
-	reply = verdict_reply(v);
+	reply = av_srv_verdict_reply(v);
 out:
 	free(canon);
 	av_verdict_destroy(v);
@@ -382,19 +317,19 @@ op_verdict(worker *w, const cJSON *req, slot *sl, const char *actor)
 
 	av_error_clear(&err);
 	if (av_req_str(req, "name", &name, &err) || av_req_str(req, "version", &version, &err))
-		return err_reply(s, AV_EINVAL, &err);
+		return av_srv_error(s, AV_EINVAL, &err);
 	if (name == NULL || name[0] == '\0') {
 		av_error_set(&err, AV_EINVAL, NULL, 0, 0, "field 'name' is required");
-		return err_reply(s, AV_EINVAL, &err);
+		return av_srv_error(s, AV_EINVAL, &err);
 	}
 	if ((rc = av_store_latest(w->rd, name, version, &v, &err)) != 0) {
 		if (rc == AV_ENOTFOUND)
 			av_error_set(&err, rc, NULL, 0, 0, "no verdict for %s%s%s", name,
 			    version ? "@" : "", version ? version : "");
-		return err_reply(s, rc, &err);
+		return av_srv_error(s, rc, &err);
 	}
-	set_freshness(w, v, av_now());
-	reply = verdict_reply(v);
+	av_srv_freshness(w, v, av_now());
+	reply = av_srv_verdict_reply(v);
 	av_verdict_destroy(v);
 	return reply;
 }
@@ -411,7 +346,7 @@ list_one(void *arg, av_verdict *v)
 	list_ctx *c = arg;
 	cJSON *j;
 
-	set_freshness(c->w, v, c->now);
+	av_srv_freshness(c->w, v, c->now);
 	j = av_verdict_to_json(v);
 	av_verdict_destroy(v);
 	if (j == NULL)
@@ -434,7 +369,7 @@ op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 	}
 	if ((rc = av_store_list(w->rd, list_one, &c, &err)) != 0) {
 		cJSON_Delete(r);
-		return err_reply(w->srv, rc, &err);
+		return av_srv_error(w->srv, rc, &err);
 	}
 	return r;
 }
@@ -475,7 +410,7 @@ op_reload(worker *w, const cJSON *req, slot *sl, const char *actor)
 	}
 	av_diags_fini(&d);
 	r = av_reply_ok();
-	av_policy *p = current_policy(s, NULL);
+	av_policy *p = av_srv_policy(s, NULL);
 	cJSON_AddStringToObject(r, "policy_digest", av_policy_digest(p));
 	cJSON_AddNumberToObject(r, "plugins", (double)av_policy_nplugins(p));
 	av_policy_unref(p);
@@ -499,10 +434,7 @@ op_stats(worker *w, const cJSON *req, slot *sl, const char *actor)
 	return r;
 }
 
-static const struct {
-	const char *name;
-	cJSON *(*fn)(worker *, const cJSON *, slot *, const char *);
-} ops[] = {
+static const av_srv_op core_ops[] = {
 	{"health", op_health},
 	{"evaluate", op_evaluate},
 	{"verdict", op_verdict},
@@ -510,7 +442,21 @@ static const struct {
 	{"policies", op_policies},
 	{"reload", op_reload},
 	{"stats", op_stats},
+	{NULL, NULL},
 };
+
+/* Every table of operations the daemon answers, core first. */
+static const av_srv_op *const op_tables[] = {core_ops};
+
+static const av_srv_op *
+find_op(const char *name)
+{
+	for (size_t t = 0; t < sizeof(op_tables) / sizeof(op_tables[0]); t++)
+		for (const av_srv_op *o = op_tables[t]; o->name != NULL; o++)
+			if (strcmp(o->name, name) == 0)
+				return o;
+	return NULL;
+}
 
 static char *
 handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size_t *rlen,
@@ -552,17 +498,16 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 		    av_reply_error(AV_EINVAL, "field 'op' must be a string"));
 		goto out;
 	}
-	if (refresh_runtime(w, &err) != 0) {
-		reply = err_reply(s, AV_EPLUGIN, &err);
+	if (av_srv_refresh(w, &err) != 0) {
+		reply = av_srv_error(s, AV_EPLUGIN, &err);
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (strcmp(ops[i].name, op->valuestring) == 0) {
-			reply = ops[i].fn(w, req, sl, actor);
-			if (reply == NULL)
-				reply = av_reply_error(AV_ENOMEM, NULL);
-			goto out;
-		}
+	const av_srv_op *o = find_op(op->valuestring);
+	if (o != NULL) {
+		reply = o->fn(w, req, sl, actor);
+		if (reply == NULL)
+			reply = av_reply_error(AV_ENOMEM, NULL);
+		goto out;
 	}
 	snprintf(msg, sizeof(msg), "unknown op '%.64s' (known: health, evaluate, verdict, list, "
 				   "policies, reload, stats)", op->valuestring);
@@ -577,8 +522,8 @@ out:
 }
 
 /* The caller's identity for the audit log: the peer's user name on IPC. */
-static void
-peer_actor(nng_msg *msg, char *buf, size_t len)
+void
+av_srv_peer_actor(nng_msg *msg, char *buf, size_t len)
 {
 	nng_pipe p = nng_msg_get_pipe(msg);
 	uint64_t uid;
@@ -644,7 +589,7 @@ slot_cb(void *arg)
 		return;
 	}
 	sl->msg = nng_aio_get_msg(sl->aio);
-	peer_actor(sl->msg, sl->actor, sizeof(sl->actor));
+	av_srv_peer_actor(sl->msg, sl->actor, sizeof(sl->actor));
 	atomic_store(&sl->state, SLOT_BUSY);
 	enqueue(sl->srv, sl);
 }
@@ -698,16 +643,16 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 	sl->pending = NULL;
 	if (sl->commit_rc == 0) {
 		v->id = sl->commit_id;
-		if (refresh_runtime(w, &sl->commit_err) == 0)
-			set_freshness(w, v, sl->now);
+		if (av_srv_refresh(w, &sl->commit_err) == 0)
+			av_srv_freshness(w, v, sl->now);
 		atomic_fetch_add(&s->n_evaluated, 1);
-		reply = verdict_reply(v);
+		reply = av_srv_verdict_reply(v);
 		if (reply == NULL)
 			reply = av_reply_error(AV_ENOMEM, NULL);
 	} else {
 		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
 		    v->version, sl->commit_err.msg);
-		reply = err_reply(s, sl->commit_rc, &sl->commit_err);
+		reply = av_srv_error(s, sl->commit_rc, &sl->commit_err);
 	}
 	av_verdict_destroy(v);
 	free(sl->canon);
@@ -862,7 +807,7 @@ av_server_start(av_server *s, av_error *err)
 		w->id = i;
 		if ((rc = av_store_open(&w->rd, s->cfg->database, 0, err)) != 0)
 			return rc;
-		if ((rc = refresh_runtime(w, err)) != 0)
+		if ((rc = av_srv_refresh(w, err)) != 0)
 			return rc;
 		s->nworkers++;
 	}

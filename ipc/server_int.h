@@ -1,0 +1,119 @@
+/*
+ * server_int.h - the daemon's insides, shared by the files that implement
+ * protocol operations and background tasks.  Not installed; nothing
+ * outside ipc/ includes it.
+ */
+#ifndef IPC_SERVER_INT_H
+#define IPC_SERVER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <nng/nng.h>
+
+#include "av.h"
+#include "config.h"
+#include "plugin.h"
+#include "server.h"
+#include "store.h"
+#include "verdict.h"
+
+typedef struct worker {
+	av_server *srv;
+	int id;
+	pthread_t thr;
+	bool running;
+	av_runtime *rt;
+	uint64_t gen;
+	av_store *rd;
+} worker;
+
+/*
+ * One request in flight: an nng context with its aio.  A slot receives,
+ * hands the request to the worker pool, and sends the reply; an evaluation
+ * that must be stored waits for the group commit while the worker moves on
+ * to other requests.
+ */
+typedef enum { SLOT_RECV, SLOT_BUSY, SLOT_SEND, SLOT_DONE } slot_state;
+
+typedef struct slot {
+	av_server *srv;
+	nng_ctx ctx;
+	nng_aio *aio;
+	_Atomic slot_state state;
+	nng_msg *msg;       /* the request, while queued */
+	char actor[128];
+	/* An evaluation waiting for its commit. */
+	av_verdict *pending;
+	char *canon;
+	int commit_rc;
+	int64_t commit_id;
+	av_error commit_err;
+	int64_t now;
+	bool committed;     /* queued again with the commit's outcome */
+	struct slot *next;  /* job queue */
+} slot;
+
+struct av_server {
+	const av_config *cfg;
+	nng_socket rep;
+	nng_socket pub;
+	bool rep_open;
+	bool pub_open;
+	av_store *wr; /* the group committer */
+	pthread_mutex_t mu;
+	av_policy *policy; /* current set, under mu */
+	uint64_t gen;      /* bumps on every successful reload, under mu */
+	worker *workers;
+	int nworkers;
+	slot *slots;
+	int nslots;
+	pthread_mutex_t qmu; /* the job queue */
+	pthread_cond_t qcv;
+	slot *qhead, *qtail;
+	bool qclosed;
+	worker side; /* for av_server_call, under side_mu */
+	pthread_mutex_t side_mu;
+	atomic_bool stopping;
+	bool stopped;
+	int64_t started;
+	atomic_ullong n_requests;
+	atomic_ullong n_errors;
+	atomic_ullong n_evaluated;
+	atomic_ullong n_cached;
+	atomic_ullong n_reloads;
+};
+
+/*
+ * A protocol operation: answers one request.  w is the worker running it
+ * (its Lua runtime and store read handle are ready), req the whole request
+ * object, sl the nng slot it came on (NULL when called outside the REP
+ * loop), actor the caller's user name.  Returns a new reply object, NULL
+ * when out of memory, or &av_srv_deferred when the slot will be answered
+ * later.
+ */
+typedef struct av_srv_op {
+	const char *name;
+	cJSON *(*fn)(worker *w, const cJSON *req, slot *sl, const char *actor);
+} av_srv_op;
+
+extern cJSON av_srv_deferred;
+
+/* An error reply for code, with e's message (file:line:column) when set;
+ * counts the error. */
+cJSON *av_srv_error(av_server *s, int code, const av_error *e);
+/* {"ok":true,"verdict":...}; NULL when out of memory. */
+cJSON *av_srv_verdict_reply(av_verdict *v);
+/* Sets v->freshness against the worker's loaded policy at time now. */
+void av_srv_freshness(worker *w, av_verdict *v, int64_t now);
+/* A new reference to the current policy set (and its generation). */
+av_policy *av_srv_policy(av_server *s, uint64_t *gen);
+/* Brings the worker's runtime up to the current policy set. */
+int av_srv_refresh(worker *w, av_error *err);
+/* The peer's user name (or uid:N) for the audit log. */
+void av_srv_peer_actor(nng_msg *msg, char *buf, size_t len);
+
+#endif
