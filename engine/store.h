@@ -74,4 +74,190 @@ int av_store_counts(av_store *s, cJSON *into, av_error *err);
 /* Runs PRAGMA quick_check; 0 when ok. */
 int av_store_check(av_store *s, av_error *err);
 
+/*
+ * Caps the database at max_pages pages (PRAGMA max_page_count) on every
+ * connection of this handle that writes, so that a store can be given a
+ * quota; writes beyond it fail with AV_EFULL and store nothing.  0 removes
+ * the cap.  Applied before the committer's next batch.
+ */
+int av_store_limit_pages(av_store *s, int64_t max_pages, av_error *err);
+
+/* What the group committer has done so far; all zero without one. */
+typedef struct av_store_stats {
+	uint64_t batches;     /* transactions committed by the writer thread */
+	uint64_t items;       /* writes that went through it (ok or failed) */
+	uint64_t retried;     /* batches redone item by item after an error */
+	uint64_t checkpoints; /* passive WAL checkpoints it ran */
+} av_store_stats;
+void av_store_get_stats(av_store *s, av_store_stats *out);
+
+/*
+ * The manifest text stored under digest: *text (NUL-terminated, owned by the
+ * caller, free()) and *len.  AV_ENOTFOUND when none was kept.
+ */
+int av_store_manifest(av_store *s, const char *digest, char **text, size_t *len, av_error *err);
+
+/*
+ * Reviews, schedules, waivers, alerts, audit and history.
+ *
+ * Writes go through the committer like evaluations do, each with an audit
+ * row, and return only once durable.  They refer to a component by name and
+ * version, which must have been evaluated before (AV_ENOTFOUND otherwise).
+ * Times are unix seconds given by the caller (the store has no clock); 0
+ * means "none" for optional times.  In the structs passed to a list
+ * callback every pointer is borrowed and valid only during that call; a
+ * callback must not call into the same handle (AV_EINVAL), and a non-zero
+ * return stops the walk and is returned.
+ */
+
+typedef enum av_review_decision {
+	AV_REVIEW_APPROVE = 0,
+	AV_REVIEW_REJECT,
+	AV_REVIEW_APPROVE_WITH_CONDITIONS,
+} av_review_decision;
+
+/* "approve", "reject", "approve_with_conditions"; parse returns -1 when unknown. */
+const char *av_review_decision_name(av_review_decision d);
+int av_review_decision_parse(const char *s);
+
+typedef struct av_review {
+	int64_t id; /* set by av_store_put_review */
+	const char *name;
+	const char *version;
+	av_review_decision decision;
+	const char *reviewer;   /* the reviewer's user name */
+	const char *note;       /* may be NULL */
+	const char *conditions; /* may be NULL */
+	int64_t created_at;
+	int64_t next_review;    /* 0 when none */
+} av_review;
+
+/*
+ * Records a human review (reviewer is also the audit actor).  When
+ * next_review is set and the component has a schedule, the schedule's
+ * next_due moves to it in the same transaction.
+ */
+int av_store_put_review(av_store *s, av_review *r, av_error *err);
+/* Reviews of name@version (version NULL: of every version), oldest first. */
+int av_store_list_reviews(av_store *s, const char *name, const char *version,
+    int (*cb)(void *arg, const av_review *r), void *arg, av_error *err);
+
+typedef struct av_schedule {
+	const char *name;
+	const char *version;
+	int64_t every_seconds; /* > 0 */
+	const char *owner;     /* may be NULL */
+	int64_t next_due;
+	int64_t updated_at;
+} av_schedule;
+
+/* Creates or replaces the schedule of a component; actor goes to the audit log. */
+int av_store_set_schedule(av_store *s, const av_schedule *sc, const char *actor, av_error *err);
+/* Removes it; AV_ENOTFOUND when there is none. */
+int av_store_remove_schedule(av_store *s, const char *name, const char *version, int64_t at,
+    const char *actor, av_error *err);
+/* The schedule of name@version passed to cb; AV_ENOTFOUND when none. */
+int av_store_get_schedule(av_store *s, const char *name, const char *version,
+    int (*cb)(void *arg, const av_schedule *sc), void *arg, av_error *err);
+/* Schedules due at or before `before`, soonest first (then by name, version). */
+int av_store_list_due(av_store *s, int64_t before, int (*cb)(void *arg, const av_schedule *sc),
+    void *arg, av_error *err);
+
+/* Why a finding is waived, in the spirit of CycloneDX VEX. */
+typedef enum av_justification {
+	AV_JUST_NOT_APPLICABLE = 0,
+	AV_JUST_MITIGATED,
+	AV_JUST_ACCEPTED_RISK,
+	AV_JUST_FALSE_POSITIVE,
+} av_justification;
+
+/* "not_applicable", "mitigated", "accepted_risk", "false_positive"; -1 when unknown. */
+const char *av_justification_name(av_justification j);
+int av_justification_parse(const char *s);
+
+typedef struct av_waiver {
+	int64_t id; /* set by av_store_add_waiver */
+	const char *name;
+	const char *version;
+	const char *finding_id;
+	av_justification justification;
+	const char *note;       /* may be NULL */
+	int64_t until;          /* 0: no expiry */
+	const char *created_by; /* also the audit actor */
+	int64_t created_at;
+	int64_t revoked_at; /* 0 while not revoked */
+} av_waiver;
+
+int av_store_add_waiver(av_store *s, av_waiver *w, av_error *err);
+/* Revokes waiver id at time `at`; AV_ENOTFOUND when absent or already revoked. */
+int av_store_revoke_waiver(av_store *s, int64_t id, int64_t at, const char *actor, av_error *err);
+
+typedef enum av_waiver_filter {
+	AV_WAIVERS_ACTIVE = 0, /* not revoked and not expired at `at` */
+	AV_WAIVERS_EXPIRED,    /* not revoked, expired at or before `at` */
+	AV_WAIVERS_ALL,
+} av_waiver_filter;
+
+/* Waivers of name@version (name NULL: of every component; version NULL: of
+ * every version), by component then id. */
+int av_store_list_waivers(av_store *s, const char *name, const char *version, int64_t at,
+    av_waiver_filter which, int (*cb)(void *arg, const av_waiver *w), void *arg, av_error *err);
+
+typedef struct av_alert {
+	int64_t id;             /* the cursor: set by av_store_add_alert */
+	const char *topic;      /* "review.due" */
+	const char *name;       /* NULL when the alert is about no component */
+	const char *version;
+	const char *dedupe_key; /* the same key is stored once, ever */
+	const char *payload;    /* a JSON text */
+	int64_t created_at;
+} av_alert;
+
+/*
+ * Stores the alert unless one with its dedupe key exists: *is_new says
+ * which, and a->id is the stored alert's id either way.
+ */
+int av_store_add_alert(av_store *s, av_alert *a, bool *is_new, av_error *err);
+/* Alerts with id > since_id, oldest first, at most limit (0: all). */
+int av_store_list_alerts(av_store *s, int64_t since_id, size_t limit,
+    int (*cb)(void *arg, const av_alert *a), void *arg, av_error *err);
+
+typedef struct av_audit {
+	int64_t id;
+	int64_t at;
+	const char *actor;
+	const char *action; /* "evaluate", "review", "waive", "schedule", ... */
+	const char *target; /* "name@version", or NULL */
+	const char *detail; /* a JSON text, or NULL */
+	bool denied;        /* the attempt was refused */
+} av_audit;
+
+/* Appends one audit row (refused attempts, reloads...). */
+int av_store_audit(av_store *s, av_audit *a, av_error *err);
+/* Audit rows about target (NULL: all), oldest first. */
+int av_store_list_audit(av_store *s, const char *target,
+    int (*cb)(void *arg, const av_audit *a), void *arg, av_error *err);
+
+typedef enum av_history_kind {
+	AV_HISTORY_EVALUATION = 0,
+	AV_HISTORY_REVIEW,
+	AV_HISTORY_ALERT,
+} av_history_kind;
+
+typedef struct av_history_event {
+	av_history_kind kind;
+	int64_t id; /* evaluation, review or alert id */
+	int64_t at;
+	const char *name;
+	const char *version;
+	const char *what;   /* the decision, review decision or alert topic */
+	const char *who;    /* actor or reviewer; NULL for alerts */
+	const char *detail; /* verdict JSON, review note, or alert payload; may be NULL */
+} av_history_event;
+
+/* Evaluations, reviews and alerts of name@version (version NULL: every
+ * version) in time order (ties: evaluations, reviews, alerts, then id). */
+int av_store_history(av_store *s, const char *name, const char *version,
+    int (*cb)(void *arg, const av_history_event *e), void *arg, av_error *err);
+
 #endif

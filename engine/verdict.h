@@ -101,6 +101,15 @@ int av_verdict_add(av_verdict *v, const char *area, const char *id, av_severity 
 void av_verdict_decide(av_verdict *v);
 
 /*
+ * How fresh a stored verdict is at time now: stale when it was made under
+ * other policies than policy_digest (the loaded ones), else overdue when
+ * now >= review_by, else due_soon when now >= review_by - lead_seconds,
+ * else current.
+ */
+av_freshness av_verdict_freshness(const av_verdict *v, const char *policy_digest, int64_t now,
+    int64_t lead_seconds);
+
+/*
  * The wire/storage form, documented in docs/protocol.md:
  * {"component":{"name","version","kind","digest"}, "decision", "risk",
  *  "profile", "review_by" (ISO 8601 date), "freshness", "policy_digest",

@@ -1,0 +1,633 @@
+/*
+ * sandbox.c - the sandboxed Lua state that plugins, helper modules and
+ * policy tests run in: allow-listed globals, read-only library tables and
+ * components, an instruction budget and a memory cap.
+ *
+ * Modelled on Redis's script_lua.c: a state is opened with only the base,
+ * string, table, math and utf8 libraries and three functions of os; every
+ * way to reach code outside the sandbox (dofile, loadfile, binary chunks,
+ * string.dump, package.loadlib, debug, io) is absent; the shared library
+ * tables are read-only proxies so that one plugin cannot change what
+ * another sees.  Each plugin gets its own global environment.  This file
+ * does not know what a plugin or a verdict is; plugin.c does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "plugin_int.h"
+
+#define HOOK_STEP 1000
+
+/* Registry keys (addresses of these are unique). */
+static const char key_globals = 'G';  /* the shared, read-only globals */
+static const char key_backing = 'B';  /* weak map proxy -> backing table */
+static const char key_proxies = 'P';  /* weak map backing -> proxy */
+static const char key_loaded = 'L';   /* require's cache */
+static const char key_preload = 'R';  /* C modules: name -> luaopen function */
+
+av_sandbox *
+av_sandbox_of(lua_State *L)
+{
+	return *(av_sandbox **)lua_getextraspace(L);
+}
+
+/* The accounting allocator: every state has its own cap, so that one
+ * runaway plugin cannot take the daemon's memory. */
+static void *
+sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	av_sandbox *sb = ud;
+	size_t old = ptr != NULL ? osize : 0;
+
+	if (nsize == 0) {
+		free(ptr);
+		sb->used -= old;
+		return NULL;
+	}
+	if (nsize > old && sb->used + (nsize - old) > sb->limit) {
+		sb->mem_exceeded = true;
+		return NULL;
+	}
+	void *p = realloc(ptr, nsize);
+	if (p == NULL) {
+		sb->mem_exceeded = true;
+		return NULL;
+	}
+	sb->used = sb->used - old + nsize;
+	return p;
+}
+
+/*
+ * The count hook.  Once the budget is spent it fires on every instruction,
+ * so a plugin that catches the error with pcall cannot run another
+ * instruction to carry on: the error climbs to the host's own pcall.
+ */
+static void
+sb_hook(lua_State *L, lua_Debug *ar)
+{
+	av_sandbox *sb = av_sandbox_of(L);
+
+	(void)ar;
+	sb->count += HOOK_STEP;
+	if (sb->timed_out || sb->count > sb->budget) {
+		sb->timed_out = true;
+		lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
+		luaL_error(L, "instruction budget of %llu exceeded", (unsigned long long)sb->budget);
+	}
+}
+
+static int
+sb_msgh(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+int
+av_sandbox_call(av_sandbox *sb, int nargs, int nresults)
+{
+	lua_State *L = sb->L;
+	int base = lua_gettop(L) - nargs;
+	int rc;
+
+	sb->count = 0;
+	sb->timed_out = false;
+	sb->mem_exceeded = false;
+	lua_sethook(L, sb_hook, LUA_MASKCOUNT, HOOK_STEP);
+	lua_pushcfunction(L, sb_msgh);
+	lua_insert(L, base);
+	rc = lua_pcall(L, nargs, nresults, base);
+	lua_remove(L, base);
+	lua_sethook(L, NULL, 0, 0);
+	return rc;
+}
+
+/* --- read-only proxies --- */
+
+static int
+ro_error(lua_State *L, const char *what, int keyidx)
+{
+	av_sandbox *sb = av_sandbox_of(L);
+	const char *k;
+
+	if (lua_type(L, keyidx) == LUA_TSTRING || lua_type(L, keyidx) == LUA_TNUMBER)
+		k = lua_tostring(L, keyidx);
+	else
+		k = luaL_typename(L, keyidx);
+	if (sb->who != NULL)
+		return luaL_error(L, "plugin %s: %s is read-only (key '%s')", sb->who, what, k);
+	return luaL_error(L, "%s is read-only (key '%s')", what, k);
+}
+
+static int
+ro_newindex(lua_State *L)
+{
+	return ro_error(L, lua_tostring(L, lua_upvalueindex(1)), 2);
+}
+
+static int
+ro_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+	return 1;
+}
+
+static int
+ro_iter(lua_State *L)
+{
+	lua_settop(L, 2);
+	if (lua_next(L, lua_upvalueindex(1)))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int
+ro_pairs(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushcclosure(L, ro_iter, 1);
+	lua_pushnil(L);
+	lua_pushnil(L);
+	return 3;
+}
+
+/* Pushes the backing table of the proxy at idx, or nothing (returns 0). */
+static int
+ro_backing(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) != LUA_TTABLE)
+		return 0;
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_backing);
+	lua_pushvalue(L, idx);
+	if (lua_rawget(L, -2) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return 1;
+	}
+	lua_pop(L, 2);
+	return 0;
+}
+
+static void
+ro_wrap(lua_State *L, int idx, const char *what, int depth)
+{
+	idx = lua_absindex(L, idx);
+	luaL_checkstack(L, 8, "read-only proxy");
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_proxies);
+	lua_pushvalue(L, idx);
+	if (lua_rawget(L, -2) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return;
+	}
+	lua_pop(L, 1);
+	/* The proxy is registered before recursing, so cycles end. */
+	lua_newtable(L);              /* proxies proxy */
+	lua_pushvalue(L, idx);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, -4);            /* proxies[backing] = proxy */
+	lua_remove(L, -2);            /* proxy */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_backing);
+	lua_pushvalue(L, -2);
+	lua_pushvalue(L, idx);
+	lua_rawset(L, -3);
+	lua_pop(L, 1);
+	if (depth < 200) {
+		lua_pushnil(L);
+		while (lua_next(L, idx)) {
+			if (lua_type(L, -1) == LUA_TTABLE && !ro_backing(L, -1)) {
+				ro_wrap(L, -1, what, depth + 1); /* k v proxy */
+				lua_pushvalue(L, -3);
+				lua_insert(L, -2);
+				lua_rawset(L, idx); /* safe: replaces an existing key */
+			} else if (lua_type(L, -1) == LUA_TTABLE) {
+				lua_pop(L, 1); /* the value was itself a proxy */
+			}
+			lua_pop(L, 1);
+		}
+	}
+	lua_createtable(L, 0, 5);
+	lua_pushvalue(L, idx);
+	lua_setfield(L, -2, "__index");
+	lua_pushstring(L, what);
+	lua_pushcclosure(L, ro_newindex, 1);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushvalue(L, idx);
+	lua_pushcclosure(L, ro_len, 1);
+	lua_setfield(L, -2, "__len");
+	lua_pushvalue(L, idx);
+	lua_pushcclosure(L, ro_pairs, 1);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+}
+
+void
+av_sandbox_readonly(av_sandbox *sb, int idx, const char *what)
+{
+	ro_wrap(sb->L, idx, what, 0);
+}
+
+/* next, rawget, rawset and rawlen see through proxies, so that the usual
+ * idioms (next(t) == nil) work and rawset cannot bypass the proxy. */
+static int
+sb_next(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 2);
+	if (ro_backing(L, 1))
+		lua_replace(L, 1);
+	if (lua_next(L, 1))
+		return 2;
+	lua_pushnil(L);
+	return 1;
+}
+
+static int
+sb_rawget(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkany(L, 2);
+	lua_settop(L, 2);
+	if (ro_backing(L, 1))
+		lua_replace(L, 1);
+	lua_rawget(L, 1);
+	return 1;
+}
+
+static int
+sb_rawlen(lua_State *L)
+{
+	int t = lua_type(L, 1);
+
+	luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1, "table or string");
+	lua_settop(L, 1);
+	if (t == LUA_TTABLE && ro_backing(L, 1))
+		lua_replace(L, 1);
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+	return 1;
+}
+
+static int
+sb_rawset(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkany(L, 2);
+	luaL_checkany(L, 3);
+	if (ro_backing(L, 1))
+		return ro_error(L, "table", 2);
+	lua_settop(L, 3);
+	lua_rawset(L, 1);
+	return 1;
+}
+
+/* --- globals --- */
+
+/* A fresh environment whose reads fall through to the shared globals. */
+static void
+push_env(lua_State *L)
+{
+	lua_newtable(L);
+	lua_createtable(L, 0, 2);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_globals);
+	lua_setfield(L, -2, "__index");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -2, "_G");
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]): text only; env defaults to a
+ * fresh sandbox environment. */
+static int
+sb_load(lua_State *L)
+{
+	size_t len;
+	const char *s;
+	const char *name;
+	int rc;
+
+	if (lua_type(L, 1) != LUA_TSTRING)
+		return luaL_argerror(L, 1, "only strings can be loaded in the sandbox");
+	s = lua_tolstring(L, 1, &len);
+	name = luaL_optstring(L, 2, "=(load)");
+	if (!lua_isnoneornil(L, 3) && strcmp(luaL_checkstring(L, 3), "t") != 0)
+		return luaL_argerror(L, 3, "only text chunks (mode \"t\") can be loaded");
+	rc = luaL_loadbufferx(L, s, len, name, "t");
+	if (rc != LUA_OK) {
+		luaL_pushfail(L);
+		lua_insert(L, -2);
+		return 2;
+	}
+	if (!lua_isnone(L, 4))
+		lua_pushvalue(L, 4);
+	else
+		push_env(L);
+	if (!lua_setupvalue(L, -2, 1))
+		lua_pop(L, 1);
+	return 1;
+}
+
+static int
+sb_collectgarbage(lua_State *L)
+{
+	const char *opt = luaL_optstring(L, 1, "count");
+
+	if (strcmp(opt, "count") != 0)
+		return luaL_argerror(L, 1, "only \"count\" is allowed in the sandbox");
+	int k = lua_gc(L, LUA_GCCOUNT, 0);
+	int b = lua_gc(L, LUA_GCCOUNTB, 0);
+	lua_pushnumber(L, (lua_Number)k + (lua_Number)b / 1024);
+	return 1;
+}
+
+static int
+sb_print(lua_State *L)
+{
+	av_sandbox *sb = av_sandbox_of(L);
+	luaL_Buffer b;
+	int n = lua_gettop(L);
+
+	luaL_buffinit(L, &b);
+	if (sb->who != NULL) {
+		luaL_addstring(&b, "plugin ");
+		luaL_addstring(&b, sb->who);
+		luaL_addstring(&b, ": ");
+	}
+	for (int i = 1; i <= n; i++) {
+		if (i > 1)
+			luaL_addchar(&b, '\t');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	if (sb->log != NULL)
+		sb->log(sb->log_arg, AV_LOG_INFO, lua_tostring(L, -1));
+	return 0;
+}
+
+/* require: the cache, then the C modules, then the lib/ files of the
+ * plugin directories (the last directory that has a module wins). */
+static int
+sb_require(lua_State *L)
+{
+	av_sandbox *sb = av_sandbox_of(L);
+	const char *name = luaL_checkstring(L, 1);
+	const av_src *src = NULL;
+
+	lua_settop(L, 1);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_loaded); /* 2 */
+	if (lua_getfield(L, 2, name) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_preload);
+	if (lua_getfield(L, -1, name) == LUA_TFUNCTION) {
+		lua_pushstring(L, name);
+		lua_call(L, 1, 1);
+	} else {
+		lua_pop(L, 1);
+		if (sb->policy != NULL)
+			for (size_t i = sb->policy->nlibs; i-- > 0;)
+				if (strcmp(sb->policy->libs[i].name, name) == 0) {
+					src = &sb->policy->libs[i];
+					break;
+				}
+		if (src == NULL)
+			return luaL_error(L,
+			    "module '%s' not found (only aivet modules and files in a plugin "
+			    "directory's lib/ can be required)", name);
+		lua_pushfstring(L, "@%s", src->file);
+		if (luaL_loadbufferx(L, src->buf, src->len, lua_tostring(L, -1), "t") != LUA_OK)
+			return lua_error(L);
+		push_env(L);
+		lua_setupvalue(L, -2, 1);
+		lua_pushstring(L, name);
+		lua_call(L, 1, 1);
+	}
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushboolean(L, 1);
+	}
+	if (lua_type(L, -1) == LUA_TTABLE) {
+		av_sandbox_readonly(sb, -1, "module");
+		lua_remove(L, -2);
+	}
+	lua_pushvalue(L, -1);
+	lua_setfield(L, 2, name);
+	return 1;
+}
+
+static void
+copy_field(lua_State *L, int from, int to, const char *name)
+{
+	lua_getfield(L, from, name);
+	lua_setfield(L, to, name);
+}
+
+static int
+sb_setup(lua_State *L)
+{
+	av_sandbox *sb = lua_touserdata(L, 1);
+	static const char *const drop[] = {"dofile", "loadfile", "load", "collectgarbage", "print",
+		"require", "next", "rawget", "rawset", "rawlen", NULL};
+	static const luaL_Reg add[] = {
+		{"load", sb_load},
+		{"collectgarbage", sb_collectgarbage},
+		{"print", sb_print},
+		{"require", sb_require},
+		{"next", sb_next},
+		{"rawget", sb_rawget},
+		{"rawset", sb_rawset},
+		{"rawlen", sb_rawlen},
+		{NULL, NULL},
+	};
+	static const struct {
+		const char *name;
+		lua_CFunction open;
+	} libs[] = {
+		{"string", luaopen_string},
+		{"table", luaopen_table},
+		{"math", luaopen_math},
+		{"utf8", luaopen_utf8},
+	};
+
+	*(av_sandbox **)lua_getextraspace(L) = sb;
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	/* Weak tables for the read-only proxies. */
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushstring(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &key_backing);
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushstring(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &key_proxies);
+	lua_newtable(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &key_loaded);
+	lua_newtable(L);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &key_preload);
+
+	/* The globals: base, then the allowed libraries. */
+	luaL_requiref(L, "_G", luaopen_base, 0);
+	int g = lua_gettop(L);
+	for (int i = 0; drop[i] != NULL; i++) {
+		lua_pushnil(L);
+		lua_setfield(L, g, drop[i]);
+	}
+	luaL_setfuncs(L, add, 0);
+	lua_pushnil(L);
+	lua_setfield(L, g, "_G");
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		luaL_requiref(L, libs[i].name, libs[i].open, 0);
+		lua_setfield(L, g, libs[i].name);
+	}
+	lua_getfield(L, g, "string");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "dump");
+	lua_pop(L, 1);
+	/* The string metatable is shared by every string: protect it. */
+	lua_pushliteral(L, "");
+	lua_getmetatable(L, -1);
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 2);
+	/* os: only the clock functions. */
+	luaL_requiref(L, "os", luaopen_os, 0);
+	lua_createtable(L, 0, 3);
+	copy_field(L, -2, -1, "time");
+	copy_field(L, -2, -1, "date");
+	copy_field(L, -2, -1, "clock");
+	lua_setfield(L, g, "os");
+	lua_pop(L, 1);
+	lua_pushnil(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+
+	/* Library tables become read-only, then the globals themselves. */
+	static const char *const ro[] = {"string", "table", "math", "utf8", "os"};
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		lua_getfield(L, g, ro[i]);
+		ro_wrap(L, -1, ro[i], 0);
+		lua_setfield(L, g, ro[i]);
+		lua_pop(L, 1);
+	}
+	ro_wrap(L, g, "the global table", 0);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &key_globals);
+	lua_pushglobaltable(L);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "_G");
+	lua_pop(L, 1);
+
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_preload);
+	av_luamods_preload(L);
+	return 0;
+}
+
+int
+av_sandbox_open(av_sandbox *sb)
+{
+	sb->used = 0;
+	sb->mem_exceeded = false;
+	if (sb->limit == 0)
+		sb->limit = AV_DEFAULT_MEMLIMIT;
+	if (sb->budget == 0)
+		sb->budget = AV_DEFAULT_BUDGET;
+	sb->L = lua_newstate(sb_alloc, sb);
+	if (sb->L == NULL)
+		return AV_ENOMEM;
+	*(av_sandbox **)lua_getextraspace(sb->L) = sb;
+	lua_pushcfunction(sb->L, sb_setup);
+	lua_pushlightuserdata(sb->L, sb);
+	if (lua_pcall(sb->L, 1, 0, 0) != LUA_OK) {
+		lua_close(sb->L);
+		sb->L = NULL;
+		return AV_ENOMEM;
+	}
+	return 0;
+}
+
+void
+av_sandbox_close(av_sandbox *sb)
+{
+	if (sb->L != NULL)
+		lua_close(sb->L);
+	sb->L = NULL;
+}
+
+int
+av_sandbox_load(av_sandbox *sb, const char *buf, size_t len, const char *chunkname)
+{
+	lua_State *L = sb->L;
+	int rc = luaL_loadbufferx(L, buf, len, chunkname, "t");
+
+	if (rc != LUA_OK)
+		return rc;
+	push_env(L);
+	lua_setupvalue(L, -2, 1);
+	return LUA_OK;
+}
+
+void
+av_node_push_lua(lua_State *L, const av_node *n)
+{
+	luaL_checkstack(L, 4, "document too deep");
+	if (n == NULL) {
+		lua_pushnil(L);
+		return;
+	}
+	switch (n->type) {
+	case AV_NULL:
+		lua_pushnil(L);
+		break;
+	case AV_BOOL:
+		lua_pushboolean(L, n->b);
+		break;
+	case AV_INT:
+		lua_pushinteger(L, (lua_Integer)n->i);
+		break;
+	case AV_FLOAT:
+		lua_pushnumber(L, (lua_Number)n->d);
+		break;
+	case AV_STR:
+		lua_pushlstring(L, n->str, n->len);
+		break;
+	case AV_SEQ: {
+		lua_Integer i = 0;
+		lua_createtable(L, n->count > 1000000 ? 0 : (int)n->count, 0);
+		for (const av_node *c = n->first; c != NULL; c = c->next) {
+			if (c->type == AV_NULL)
+				continue;
+			av_node_push_lua(L, c);
+			lua_rawseti(L, -2, ++i);
+		}
+		break;
+	}
+	case AV_MAP:
+		lua_createtable(L, 0, n->count > 1000000 ? 0 : (int)n->count);
+		for (const av_node *c = n->first; c != NULL; c = c->next) {
+			if (c->type == AV_NULL || c->key == NULL)
+				continue;
+			av_node_push_lua(L, c);
+			lua_setfield(L, -2, c->key);
+		}
+		break;
+	}
+}

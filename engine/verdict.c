@@ -1,0 +1,483 @@
+/*
+ * verdict.c - findings, the decision rule, freshness, and the JSON form of
+ * a verdict used on the wire and in the store.
+ *
+ * The decision here is purely mechanical (worst unwaived severity); the
+ * policy that chose the severities lives in the plugins and profiles.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "verdict.h"
+
+static const char *const severity_names[] = {"info", "warn", "review", "block"};
+static const char *const decision_names[] = {"approved", "needs_review", "rejected"};
+static const char *const risk_names[] = {"low", "medium", "high"};
+static const char *const freshness_names[] = {"current", "due_soon", "overdue", "stale"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *
+name_of(const char *const *names, size_t n, int v)
+{
+	return v >= 0 && (size_t)v < n ? names[v] : "unknown";
+}
+
+static int
+parse_name(const char *const *names, size_t n, const char *s)
+{
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+av_severity_name(av_severity s)
+{
+	return name_of(severity_names, NELEM(severity_names), (int)s);
+}
+
+int
+av_severity_parse(const char *s)
+{
+	return parse_name(severity_names, NELEM(severity_names), s);
+}
+
+const char *
+av_decision_name(av_decision d)
+{
+	return name_of(decision_names, NELEM(decision_names), (int)d);
+}
+
+int
+av_decision_parse(const char *s)
+{
+	return parse_name(decision_names, NELEM(decision_names), s);
+}
+
+const char *
+av_risk_name(av_risk r)
+{
+	return name_of(risk_names, NELEM(risk_names), (int)r);
+}
+
+int
+av_risk_parse(const char *s)
+{
+	return parse_name(risk_names, NELEM(risk_names), s);
+}
+
+const char *
+av_freshness_name(av_freshness f)
+{
+	return name_of(freshness_names, NELEM(freshness_names), (int)f);
+}
+
+int
+av_freshness_parse(const char *s)
+{
+	return parse_name(freshness_names, NELEM(freshness_names), s);
+}
+
+av_verdict *
+av_verdict_create(void)
+{
+	return calloc(1, sizeof(av_verdict));
+}
+
+static void
+finding_fini(av_finding *f)
+{
+	free(f->area);
+	free(f->id);
+	free(f->message);
+	free(f->evidence);
+	free(f->remedy);
+	free(f->plugin);
+}
+
+void
+av_verdict_destroy(av_verdict *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->nfindings; i++)
+		finding_fini(&v->findings[i]);
+	free(v->findings);
+	free(v->name);
+	free(v->version);
+	free(v->kind);
+	free(v->profile);
+	free(v);
+}
+
+/* strdup that maps NULL to NULL and reports failure through *ok. */
+static char *
+dup_opt(const char *s, bool *ok)
+{
+	if (s == NULL)
+		return NULL;
+	char *d = strdup(s);
+	if (d == NULL)
+		*ok = false;
+	return d;
+}
+
+int
+av_verdict_add(av_verdict *v, const char *area, const char *id, av_severity sev,
+    const char *message, const char *evidence, const char *remedy, const char *plugin)
+{
+	bool ok = true;
+
+	if (v->nfindings == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 8;
+		av_finding *f = realloc(v->findings, cap * sizeof(*f));
+		if (f == NULL)
+			return AV_ENOMEM;
+		v->findings = f;
+		v->cap = cap;
+	}
+	av_finding f = {
+		.area = dup_opt(area ? area : "", &ok),
+		.id = dup_opt(id ? id : "", &ok),
+		.severity = sev,
+		.message = dup_opt(message ? message : "", &ok),
+		.evidence = dup_opt(evidence, &ok),
+		.remedy = dup_opt(remedy, &ok),
+		.plugin = dup_opt(plugin, &ok),
+	};
+	if (!ok) {
+		finding_fini(&f);
+		return AV_ENOMEM;
+	}
+	v->findings[v->nfindings++] = f;
+	return 0;
+}
+
+void
+av_verdict_decide(av_verdict *v)
+{
+	av_decision d = AV_APPROVED;
+
+	for (size_t i = 0; i < v->nfindings; i++) {
+		const av_finding *f = &v->findings[i];
+		if (f->waived)
+			continue;
+		if (f->severity == AV_SEV_BLOCK)
+			d = AV_REJECTED;
+		else if (f->severity == AV_SEV_REVIEW && d == AV_APPROVED)
+			d = AV_NEEDS_REVIEW;
+	}
+	v->decision = d;
+}
+
+av_freshness
+av_verdict_freshness(const av_verdict *v, const char *policy_digest, int64_t now,
+    int64_t lead_seconds)
+{
+	if (policy_digest != NULL && strcmp(v->policy_digest, policy_digest) != 0)
+		return AV_FRESH_STALE;
+	if (now >= v->review_by)
+		return AV_FRESH_OVERDUE;
+	if (lead_seconds > 0 && now >= v->review_by - lead_seconds)
+		return AV_FRESH_DUE_SOON;
+	return AV_FRESH_CURRENT;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static bool
+add_str(cJSON *o, const char *k, const char *s)
+{
+	cJSON *x = s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
+
+	return x != NULL && cJSON_AddItemToObject(o, k, x);
+}
+
+static bool
+add_num(cJSON *o, const char *k, double d)
+{
+	cJSON *x = cJSON_CreateNumber(d);
+
+	return x != NULL && cJSON_AddItemToObject(o, k, x);
+}
+
+static bool
+add_bool(cJSON *o, const char *k, bool b)
+{
+	cJSON *x = cJSON_CreateBool(b);
+
+	return x != NULL && cJSON_AddItemToObject(o, k, x);
+}
+
+static bool
+add_time(cJSON *o, const char *k, int64_t t, bool date)
+{
+	char buf[32];
+
+	if (t == 0)
+		return add_str(o, k, NULL);
+	return add_str(o, k, date ? av_date_format(t, buf, sizeof(buf)) :
+	    av_time_format(t, buf, sizeof(buf)));
+}
+
+cJSON *
+av_verdict_to_json(const av_verdict *v)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON *c = cJSON_CreateObject();
+	cJSON *fs = cJSON_CreateArray();
+	bool ok = j != NULL && c != NULL && fs != NULL;
+
+	if (!ok) {
+		cJSON_Delete(j);
+		cJSON_Delete(c);
+		cJSON_Delete(fs);
+		return NULL;
+	}
+	ok = cJSON_AddItemToObject(j, "component", c);
+	if (!ok)
+		cJSON_Delete(c);
+	ok = ok && add_str(c, "name", v->name) && add_str(c, "version", v->version) &&
+	    add_str(c, "kind", v->kind) &&
+	    add_str(c, "digest", v->manifest_digest[0] ? v->manifest_digest : NULL);
+	ok = ok && add_str(j, "decision", av_decision_name(v->decision)) &&
+	    add_str(j, "risk", av_risk_name(v->risk)) && add_str(j, "profile", v->profile) &&
+	    add_time(j, "review_by", v->review_by, true) &&
+	    add_str(j, "freshness", av_freshness_name(v->freshness)) &&
+	    add_str(j, "policy_digest", v->policy_digest[0] ? v->policy_digest : NULL) &&
+	    add_time(j, "evaluated_at", v->evaluated_at, false) &&
+	    add_bool(j, "cached", v->cached) && add_num(j, "id", (double)v->id);
+	if (ok && !cJSON_AddItemToObject(j, "findings", fs)) {
+		cJSON_Delete(fs);
+		ok = false;
+	} else if (!ok) {
+		cJSON_Delete(fs);
+	}
+	for (size_t i = 0; ok && i < v->nfindings; i++) {
+		const av_finding *f = &v->findings[i];
+		cJSON *o = cJSON_CreateObject();
+		if (o == NULL || !cJSON_AddItemToArray(fs, o)) {
+			cJSON_Delete(o);
+			ok = false;
+			break;
+		}
+		ok = add_str(o, "area", f->area) && add_str(o, "id", f->id) &&
+		    add_str(o, "severity", av_severity_name(f->severity)) &&
+		    add_str(o, "message", f->message) && add_str(o, "evidence", f->evidence) &&
+		    add_str(o, "remedy", f->remedy) && add_str(o, "plugin", f->plugin) &&
+		    add_bool(o, "waived", f->waived);
+	}
+	if (!ok) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* from_json helpers: each returns 0 or AV_ESCHEMA with err naming the field. */
+
+static int
+bad(av_error *err, const char *field, const char *want, const cJSON *x)
+{
+	const char *got = x == NULL ? "nothing" : cJSON_IsNull(x) ? "null" :
+	    cJSON_IsBool(x) ? "a boolean" : cJSON_IsNumber(x) ? "a number" :
+	    cJSON_IsString(x) ? "a string" : cJSON_IsArray(x) ? "an array" :
+	    cJSON_IsObject(x) ? "an object" : "an invalid value";
+
+	return av_error_set(err, AV_ESCHEMA, NULL, 0, 0, "verdict: %s: expected %s, got %s",
+	    field, want, got);
+}
+
+/* A string field; absent or null is allowed only when !required. */
+static int
+get_str(const cJSON *o, const char *k, const char *field, bool required, char **out,
+    av_error *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*out = NULL;
+	if (x == NULL || cJSON_IsNull(x)) {
+		if (required)
+			return bad(err, field, "a string", x);
+		return 0;
+	}
+	if (!cJSON_IsString(x) || x->valuestring == NULL)
+		return bad(err, field, "a string", x);
+	if ((*out = strdup(x->valuestring)) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	return 0;
+}
+
+static int
+get_enum(const cJSON *o, const char *k, const char *field, int (*parse)(const char *),
+    bool required, int *out, av_error *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (x == NULL && !required)
+		return 0;
+	if (!cJSON_IsString(x))
+		return bad(err, field, "a string", x);
+	int v = parse(x->valuestring);
+	if (v < 0)
+		return av_error_set(err, AV_ESCHEMA, NULL, 0, 0, "verdict: %s: unknown value \"%s\"",
+		    field, x->valuestring);
+	*out = v;
+	return 0;
+}
+
+static int
+get_digest(const cJSON *o, const char *k, const char *field, char out[65], av_error *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	out[0] = '\0';
+	if (x == NULL || cJSON_IsNull(x))
+		return 0;
+	if (!cJSON_IsString(x))
+		return bad(err, field, "a string", x);
+	size_t n = strlen(x->valuestring);
+	if (n > 64)
+		return av_error_set(err, AV_ESCHEMA, NULL, 0, 0,
+		    "verdict: %s: a digest has at most 64 characters, got %zu", field, n);
+	memcpy(out, x->valuestring, n + 1);
+	return 0;
+}
+
+static int
+get_time(const cJSON *o, const char *k, const char *field, int64_t *out, av_error *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*out = 0;
+	if (x == NULL || cJSON_IsNull(x))
+		return 0;
+	if (!cJSON_IsString(x))
+		return bad(err, field, "an ISO 8601 date or time string", x);
+	if (av_time_parse(x->valuestring, out) != 0)
+		return av_error_set(err, AV_ESCHEMA, NULL, 0, 0,
+		    "verdict: %s: \"%s\" is not an ISO 8601 date or time", field, x->valuestring);
+	return 0;
+}
+
+static int
+get_bool(const cJSON *o, const char *k, const char *field, bool *out, av_error *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*out = false;
+	if (x == NULL || cJSON_IsNull(x))
+		return 0;
+	if (!cJSON_IsBool(x))
+		return bad(err, field, "a boolean", x);
+	*out = cJSON_IsTrue(x);
+	return 0;
+}
+
+static int
+finding_from_json(av_verdict *v, const cJSON *x, size_t i, av_error *err)
+{
+	char field[64];
+	av_finding f = {0};
+	int sev = 0, rc;
+
+#define FIELD(k) (snprintf(field, sizeof(field), "findings[%zu].%s", i, k), field)
+	if (!cJSON_IsObject(x)) {
+		snprintf(field, sizeof(field), "findings[%zu]", i);
+		return bad(err, field, "an object", x);
+	}
+	if ((rc = get_str(x, "area", FIELD("area"), true, &f.area, err)) != 0 ||
+	    (rc = get_str(x, "id", FIELD("id"), true, &f.id, err)) != 0 ||
+	    (rc = get_enum(x, "severity", FIELD("severity"), av_severity_parse, true, &sev,
+	    err)) != 0 ||
+	    (rc = get_str(x, "message", FIELD("message"), true, &f.message, err)) != 0 ||
+	    (rc = get_str(x, "evidence", FIELD("evidence"), false, &f.evidence, err)) != 0 ||
+	    (rc = get_str(x, "remedy", FIELD("remedy"), false, &f.remedy, err)) != 0 ||
+	    (rc = get_str(x, "plugin", FIELD("plugin"), false, &f.plugin, err)) != 0 ||
+	    (rc = get_bool(x, "waived", FIELD("waived"), &f.waived, err)) != 0) {
+		finding_fini(&f);
+		return rc;
+	}
+#undef FIELD
+	f.severity = (av_severity)sev;
+	if (v->nfindings == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 8;
+		av_finding *nf = realloc(v->findings, cap * sizeof(*nf));
+		if (nf == NULL) {
+			finding_fini(&f);
+			return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+		}
+		v->findings = nf;
+		v->cap = cap;
+	}
+	v->findings[v->nfindings++] = f;
+	return 0;
+}
+
+int
+av_verdict_from_json(av_verdict **out, const cJSON *j, av_error *err)
+{
+	av_verdict *v;
+	const cJSON *c, *x;
+	int dec = 0, risk = 0, fresh = 0, rc;
+
+	*out = NULL;
+	if (!cJSON_IsObject(j))
+		return bad(err, "verdict", "an object", j);
+	c = cJSON_GetObjectItemCaseSensitive(j, "component");
+	if (!cJSON_IsObject(c))
+		return bad(err, "component", "an object", c);
+	if ((v = av_verdict_create()) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	if ((rc = get_str(c, "name", "component.name", true, &v->name, err)) != 0 ||
+	    (rc = get_str(c, "version", "component.version", true, &v->version, err)) != 0 ||
+	    (rc = get_str(c, "kind", "component.kind", false, &v->kind, err)) != 0 ||
+	    (rc = get_digest(c, "digest", "component.digest", v->manifest_digest, err)) != 0 ||
+	    (rc = get_enum(j, "decision", "decision", av_decision_parse, true, &dec, err)) != 0 ||
+	    (rc = get_enum(j, "risk", "risk", av_risk_parse, true, &risk, err)) != 0 ||
+	    (rc = get_str(j, "profile", "profile", false, &v->profile, err)) != 0 ||
+	    (rc = get_time(j, "review_by", "review_by", &v->review_by, err)) != 0 ||
+	    (rc = get_enum(j, "freshness", "freshness", av_freshness_parse, false, &fresh,
+	    err)) != 0 ||
+	    (rc = get_digest(j, "policy_digest", "policy_digest", v->policy_digest, err)) != 0 ||
+	    (rc = get_time(j, "evaluated_at", "evaluated_at", &v->evaluated_at, err)) != 0 ||
+	    (rc = get_bool(j, "cached", "cached", &v->cached, err)) != 0)
+		goto fail;
+	v->decision = (av_decision)dec;
+	v->risk = (av_risk)risk;
+	v->freshness = (av_freshness)fresh;
+	x = cJSON_GetObjectItemCaseSensitive(j, "id");
+	if (x != NULL && !cJSON_IsNull(x)) {
+		double d = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+		if (!cJSON_IsNumber(x) || d != floor(d) || d < 0 || d > 9007199254740992.0) {
+			rc = cJSON_IsNumber(x) ? av_error_set(err, AV_ESCHEMA, NULL, 0, 0,
+			    "verdict: id: expected a non-negative integer") :
+			    bad(err, "id", "an integer", x);
+			goto fail;
+		}
+		v->id = (int64_t)d;
+	}
+	x = cJSON_GetObjectItemCaseSensitive(j, "findings");
+	if (x != NULL && !cJSON_IsNull(x)) {
+		if (!cJSON_IsArray(x)) {
+			rc = bad(err, "findings", "an array", x);
+			goto fail;
+		}
+		size_t i = 0;
+		for (const cJSON *f = x->child; f != NULL; f = f->next, i++)
+			if ((rc = finding_from_json(v, f, i, err)) != 0)
+				goto fail;
+	}
+	*out = v;
+	return 0;
+fail:
+	av_verdict_destroy(v);
+	return rc;
+}

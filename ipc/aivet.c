@@ -1,0 +1,919 @@
+/*
+ * aivet - the command line for people and build tools.
+ *
+ * Talks to aivetd through libaivet-client, or evaluates in-process with
+ * --local.  Files stay on this side: the client reads manifests and the
+ * documents they reference and sends their content.  The exit code is the
+ * gate (see aivet(1)): 0 pass, 1 needs_review, 2 rejected, 3 stale or
+ * overdue, 64 usage, 65 bad manifest, 69 daemon unreachable, 70 internal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "aivet_client.h"
+#include "av_config.h"
+#include "clock.h"
+#include "component.h"
+#include "doc.h"
+#include "manifest.h"
+#include "paths.h"
+#include "plugin.h"
+#include "verdict.h"
+
+enum {
+	EX_PASS = 0,
+	EX_REVIEW = 1,
+	EX_REJECTED = 2,
+	EX_STALE = 3,
+	EX_USAGE_ = 64,
+	EX_DATA = 65,
+	EX_UNAVAIL = 69,
+	EX_SOFT = 70,
+};
+
+enum { FAIL_REVIEW = 1, FAIL_REJECTED = 2, FAIL_OVERDUE = 4, FAIL_STALE = 8 };
+
+#define MAX_MANIFEST (16u << 20)
+
+typedef struct opts {
+	const char *socket;
+	const char *format;
+	const char *profile;
+	int fail_on;
+	bool quiet;
+	bool local;
+	bool allow_outside;
+	bool color;
+	int timeout_ms;
+	const char *run;
+	const char *plugin_dirs[16];
+	size_t nplugin_dirs;
+	const char *policy_dirs[16];
+	size_t npolicy_dirs;
+} opts;
+
+static opts o = {
+	.format = "text",
+	.fail_on = FAIL_REVIEW | FAIL_REJECTED | FAIL_OVERDUE | FAIL_STALE,
+	.timeout_ms = 30000,
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: aivet [options] COMMAND [ARGS]\n"
+	    "\n"
+	    "commands:\n"
+	    "  check FILE...            evaluate manifests, store and print verdicts (the gate)\n"
+	    "  verdict NAME[@VERSION]   the stored verdict, with its freshness\n"
+	    "  list                     every component with its latest verdict\n"
+	    "  health                   daemon, store and plugin-set status\n"
+	    "  validate FILE...         check manifests against the aivet/v1 schema only\n"
+	    "  policies                 the loaded plugins and profiles\n"
+	    "  reload                   make the daemon load plugins and profiles anew\n"
+	    "  plugin list              loaded plugins: name, area, version, file, digest\n"
+	    "  plugin check FILE...     load plugins in the sandbox and check the contract\n"
+	    "  plugin test [PATH...]    run *_test.lua policy tests in-process\n"
+	    "                           (--run PATTERN: only tests whose name matches)\n"
+	    "\n"
+	    "options:\n"
+	    "  -s, --socket URL         daemon address (default $AIVET_SOCKET or\n"
+	    "                           ipc://STATE/aivetd.sock)\n"
+	    "  -f, --format FMT         text or json\n"
+	    "  -p, --profile NAME       policy profile (default: the daemon's)\n"
+	    "      --fail-on LIST       which of needs_review,rejected,overdue,stale fail the\n"
+	    "                           gate (default: all four; 'none' for none)\n"
+	    "  -q, --quiet              print only what fails the gate\n"
+	    "      --local              evaluate in-process, without a daemon, storing nothing\n"
+	    "      --plugin-dir DIR     with --local and plugin commands: another plugin folder\n"
+	    "      --policy-dir DIR     with --local and plugin commands: another profile folder\n"
+	    "      --allow-outside      let manifests reference files outside their folder\n"
+	    "      --timeout MS         per-request timeout (default 30000)\n"
+	    "  -V, --version            print the version\n");
+}
+
+static void
+die_connect(int rc)
+{
+	char url[AV_PATH_MAX];
+	const char *u = o.socket ? o.socket : av_default_socket(url, sizeof(url));
+
+	fprintf(stderr, "aivet: cannot reach aivetd at %s: %s\n", u ? u : "?", aivet_strerror(rc));
+	if (rc == AIVET_ECONNECT)
+		fprintf(stderr, "aivet: start the daemon with 'aivetd &' (same user, same "
+				"AIVET_STATE_DIR), point --socket/AIVET_SOCKET at a running one,\n"
+				"       or evaluate without a daemon: aivet check --local FILE...\n");
+	exit(EX_UNAVAIL);
+}
+
+static aivet_client *
+connect_or_die(void)
+{
+	aivet_client *c;
+	int rc = aivet_connect(&c, o.socket, o.timeout_ms);
+
+	if (rc != AIVET_OK)
+		die_connect(rc);
+	return c;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static const char *
+paint(const char *decision)
+{
+	if (!o.color || decision == NULL)
+		return "";
+	if (strcmp(decision, "approved") == 0)
+		return "\033[32m";
+	if (strcmp(decision, "rejected") == 0)
+		return "\033[31m";
+	return "\033[33m";
+}
+
+static const char *
+jstr(const cJSON *o_, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o_, k);
+	return cJSON_IsString(x) ? x->valuestring : "";
+}
+
+static int
+outcome(const cJSON *v)
+{
+	const char *d = jstr(v, "decision"), *f = jstr(v, "freshness");
+
+	if (strcmp(d, "rejected") == 0 && (o.fail_on & FAIL_REJECTED))
+		return EX_REJECTED;
+	if (strcmp(d, "needs_review") == 0 && (o.fail_on & FAIL_REVIEW))
+		return EX_REVIEW;
+	if (strcmp(f, "overdue") == 0 && (o.fail_on & FAIL_OVERDUE))
+		return EX_STALE;
+	if (strcmp(f, "stale") == 0 && (o.fail_on & FAIL_STALE))
+		return EX_STALE;
+	return EX_PASS;
+}
+
+/* The worst outcome decides: rejected, then needs_review, then stale. */
+static int
+worse(int a, int b)
+{
+	static const int rank[] = {[EX_PASS] = 0, [EX_STALE] = 1, [EX_REVIEW] = 2,
+	    [EX_REJECTED] = 3};
+	if (a > EX_STALE || b > EX_STALE)
+		return a > b ? a : b;
+	return rank[a] >= rank[b] ? a : b;
+}
+
+static void
+print_header(void)
+{
+	printf("%-32s %-14s %-13s %-6s %-10s %-9s %s\n", "COMPONENT", "VERSION", "DECISION", "RISK",
+	    "REVIEW-BY", "FRESHNESS", "FINDINGS");
+}
+
+static void
+print_verdict_row(const cJSON *v, const char *source)
+{
+	const cJSON *comp = cJSON_GetObjectItemCaseSensitive(v, "component");
+	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(v, "findings"), *f;
+	int n[4] = {0};
+	char counts[64];
+	const char *d = jstr(v, "decision");
+
+	cJSON_ArrayForEach(f, fs)
+	{
+		int s = av_severity_parse(jstr(f, "severity"));
+		if (s >= 0 && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "waived")))
+			n[s]++;
+	}
+	snprintf(counts, sizeof(counts), "%d block, %d review, %d warn%s", n[3], n[2], n[1],
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")) ? " (cached)" : "");
+	printf("%-32s %-14s %s%-13s%s %-6s %-10s %-9s %s\n", jstr(comp, "name"),
+	    jstr(comp, "version"), paint(d), d, o.color ? "\033[0m" : "", jstr(v, "risk"),
+	    jstr(v, "review_by"), jstr(v, "freshness"), counts);
+	if (strcmp(d, "approved") == 0 && o.quiet)
+		return;
+	cJSON_ArrayForEach(f, fs)
+	{
+		const char *sev = jstr(f, "severity");
+		if (strcmp(sev, "block") != 0 && strcmp(sev, "review") != 0)
+			continue;
+		printf("    %-6s %s: %s%s%s%s\n", sev, jstr(f, "id"), jstr(f, "message"),
+		    jstr(f, "evidence")[0] ? " [" : "", jstr(f, "evidence"),
+		    jstr(f, "evidence")[0] ? "]" : "");
+	}
+	(void)source;
+}
+
+/* ---- reading manifests --------------------------------------------------- */
+
+/*
+ * Resolves a path referenced by a manifest against the manifest's folder.
+ * Unless --allow-outside, the result must stay inside that folder.
+ */
+static int
+resolve_ref(const char *manifest, const char *ref, char *out, size_t len, char *why, size_t wlen)
+{
+	char dir[PATH_MAX], base[PATH_MAX], joined[PATH_MAX * 2];
+	const char *slash = strrchr(manifest, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - manifest), manifest);
+	if (realpath(dir, base) == NULL) {
+		snprintf(why, wlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (ref[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", ref);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", base, ref);
+	if (realpath(joined, out) == NULL) {
+		snprintf(why, wlen, "%s: %s", ref, strerror(errno));
+		return -1;
+	}
+	size_t bl = strlen(base);
+	if (!o.allow_outside && (strncmp(out, base, bl) != 0 || (out[bl] != '/' && out[bl] != '\0'))) {
+		snprintf(why, wlen, "'%s' is outside the manifest's folder (use --allow-outside)",
+		    ref);
+		return -1;
+	}
+	(void)len;
+	return 0;
+}
+
+static void
+print_diags(const av_diags *d)
+{
+	char line[AV_ERR_MSG + AV_ERR_FILE + 32];
+
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "%s\n", av_error_format(&d->v[i], line, sizeof(line)));
+}
+
+/*
+ * Reads and validates one manifest and the documents it references,
+ * returning the document ready to send.  Problems are printed with
+ * file:line:column.  Returns 0 or EX_DATA.
+ */
+static int
+load_manifest(const char *path, av_doc **out)
+{
+	char *buf = NULL, why[PATH_MAX + 128], ref[PATH_MAX];
+	size_t len;
+	av_doc *doc = NULL;
+	av_error err;
+	av_diags d;
+	int rc;
+
+	*out = NULL;
+	if ((rc = av_read_file(path, MAX_MANIFEST, &buf, &len)) != 0) {
+		fprintf(stderr, "%s: cannot read: %s\n", path,
+		    rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
+		return EX_DATA;
+	}
+	rc = av_doc_parse(&doc, buf, len, AV_FMT_AUTO, path, NULL, &err);
+	free(buf);
+	if (rc != 0) {
+		char line[AV_ERR_MSG + AV_ERR_FILE + 32];
+		fprintf(stderr, "%s\n", av_error_format(&err, line, sizeof(line)));
+		return EX_DATA;
+	}
+	av_diags_init(&d);
+	if (av_manifest_validate(av_doc_root(doc), path, &d) != 0) {
+		print_diags(&d);
+		av_diags_fini(&d);
+		av_doc_destroy(doc);
+		return EX_DATA;
+	}
+	av_diags_fini(&d);
+	/* A model card given by path travels as text. */
+	av_node *card = (av_node *)av_map_get(av_doc_root(doc), "model_card");
+	const av_node *cpath = card ? av_map_get(card, "path") : NULL;
+	if (cpath != NULL && cpath->type == AV_STR && av_map_get(card, "text") == NULL) {
+		char *text;
+		size_t tlen;
+		if (resolve_ref(path, cpath->str, ref, sizeof(ref), why, sizeof(why)) != 0 ||
+		    (rc = av_read_file(ref, MAX_MANIFEST, &text, &tlen)) != 0) {
+			if (cpath != NULL && why[0] == '\0')
+				snprintf(why, sizeof(why), "%s: %s", cpath->str, strerror(-rc));
+			fprintf(stderr, "%s:%d:%d: model_card.path: %s\n", path, cpath->line,
+			    cpath->column, why);
+			av_doc_destroy(doc);
+			return EX_DATA;
+		}
+		av_map_set(doc, card, "text", av_node_new_str(doc, text, tlen));
+		free(text);
+	}
+	*out = doc;
+	return 0;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static av_policy *local_policy;
+
+static int
+load_local_policy(void)
+{
+	char data[AV_PATH_MAX], plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
+	const char *pd[17], *qd[17];
+	av_policy_opts po = {0};
+	av_diags d;
+	int rc;
+
+	if (local_policy != NULL)
+		return 0;
+	if (av_data_dir(data, sizeof(data)) == NULL)
+		return EX_SOFT;
+	snprintf(plug, sizeof(plug), "%s/plugins", data);
+	snprintf(pol, sizeof(pol), "%s/policies", data);
+	pd[0] = plug;
+	qd[0] = pol;
+	for (size_t i = 0; i < o.nplugin_dirs; i++)
+		pd[i + 1] = o.plugin_dirs[i];
+	for (size_t i = 0; i < o.npolicy_dirs; i++)
+		qd[i + 1] = o.policy_dirs[i];
+	po.plugin_dirs = pd;
+	po.nplugin_dirs = o.nplugin_dirs + 1;
+	po.policy_dirs = qd;
+	po.npolicy_dirs = o.npolicy_dirs + 1;
+	av_diags_init(&d);
+	rc = av_policy_load(&local_policy, &po, &d);
+	print_diags(&d);
+	av_diags_fini(&d);
+	return rc == 0 ? 0 : EX_SOFT;
+}
+
+static cJSON *
+evaluate_local(av_doc *doc, const char *path, int *ex)
+{
+	static av_runtime *rt;
+	av_verdict *v = NULL;
+	av_error err;
+	cJSON *j;
+	const char *profile = o.profile ? o.profile : "default";
+
+	if (rt == NULL) {
+		if ((*ex = load_local_policy()) != 0)
+			return NULL;
+		if (av_runtime_create(&rt, local_policy, &err) != 0) {
+			fprintf(stderr, "aivet: %s\n", err.msg);
+			*ex = EX_SOFT;
+			return NULL;
+		}
+	}
+	if (av_component_prepare(doc, path, &err) != 0 ||
+	    av_runtime_evaluate(rt, av_doc_root(doc), profile, av_now(), &v, &err) != 0) {
+		char line[AV_ERR_MSG + AV_ERR_FILE + 32];
+		fprintf(stderr, "%s\n", av_error_format(&err, line, sizeof(line)));
+		*ex = err.code == AV_ENOTFOUND ? EX_USAGE_ : EX_DATA;
+		return NULL;
+	}
+	av_manifest_digest(av_doc_root(doc), v->manifest_digest);
+	v->freshness = av_verdict_freshness(v, av_policy_digest(local_policy), av_now(),
+	    av_policy_lead(local_policy, profile));
+	j = av_verdict_to_json(v);
+	av_verdict_destroy(v);
+	return j;
+}
+
+static int
+remote_error(aivet_reply *r, const char *what)
+{
+	const char *code = aivet_reply_error_code(r);
+	int ex = EX_SOFT;
+
+	fprintf(stderr, "aivet: %s%s%s\n", what ? what : "", what ? ": " : "",
+	    aivet_reply_error_message(r));
+	if (code != NULL && (strcmp(code, "bad_manifest") == 0 || strcmp(code, "parse_error") == 0 ||
+			     strcmp(code, "too_large") == 0))
+		ex = EX_DATA;
+	else if (code != NULL && (strcmp(code, "not_found") == 0 || strcmp(code, "bad_request") == 0))
+		ex = EX_USAGE_;
+	return ex;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	aivet_client *c = NULL;
+	cJSON *all = cJSON_CreateArray();
+	int ex = EX_PASS, data_err = 0;
+
+	if (argc == 0) {
+		fprintf(stderr, "aivet check: name one or more manifest files\n");
+		return EX_USAGE_;
+	}
+	if (!o.local)
+		c = connect_or_die();
+	for (int i = 0; i < argc; i++) {
+		av_doc *doc;
+		cJSON *v = NULL;
+		int e = 0;
+
+		if (load_manifest(argv[i], &doc) != 0) {
+			data_err = 1;
+			continue;
+		}
+		if (o.local) {
+			v = evaluate_local(doc, argv[i], &e);
+		} else {
+			size_t len;
+			char *text = av_node_to_json(av_doc_root(doc), &len);
+			aivet_reply *r = NULL;
+			int rc = text ? aivet_evaluate(c, text, len, o.profile, argv[i], &r)
+				      : AIVET_ENOMEM;
+			free(text);
+			if (rc == AIVET_OK) {
+				cJSON *whole = cJSON_Parse(aivet_reply_json(r));
+				v = cJSON_DetachItemFromObjectCaseSensitive(whole, "verdict");
+				cJSON_Delete(whole);
+			} else if (rc == AIVET_EREMOTE) {
+				e = remote_error(r, argv[i]);
+			} else {
+				aivet_reply_free(r);
+				av_doc_destroy(doc);
+				cJSON_Delete(all);
+				aivet_close(c);
+				die_connect(rc);
+			}
+			aivet_reply_free(r);
+		}
+		av_doc_destroy(doc);
+		if (v == NULL) {
+			if (e == EX_DATA)
+				data_err = 1;
+			else
+				ex = worse(ex, e ? e : EX_SOFT);
+			continue;
+		}
+		cJSON_AddStringToObject(v, "source", argv[i]);
+		cJSON_AddItemToArray(all, v);
+		ex = worse(ex, outcome(v));
+	}
+	if (strcmp(o.format, "json") == 0) {
+		char *s = cJSON_Print(all);
+		puts(s);
+		free(s);
+	} else {
+		const cJSON *v;
+		int shown = 0;
+		cJSON_ArrayForEach(v, all)
+		{
+			if (o.quiet && outcome(v) == EX_PASS)
+				continue;
+			if (shown++ == 0)
+				print_header();
+			print_verdict_row(v, jstr(v, "source"));
+		}
+	}
+	cJSON_Delete(all);
+	aivet_close(c);
+	if (data_err && ex < EX_USAGE_)
+		ex = EX_DATA;
+	return ex;
+}
+
+static int
+split_at(char *arg, char **name, char **version)
+{
+	char *at = strrchr(arg, '@');
+
+	*name = arg;
+	*version = NULL;
+	if (at != NULL) {
+		*at = '\0';
+		*version = at + 1;
+		if (**version == '\0')
+			*version = NULL;
+	}
+	return **name == '\0' ? -1 : 0;
+}
+
+static int
+cmd_verdict(int argc, char **argv)
+{
+	aivet_client *c;
+	aivet_reply *r = NULL;
+	char *name, *version;
+	int rc, ex;
+
+	if (argc != 1 || split_at(argv[0], &name, &version) != 0) {
+		fprintf(stderr, "aivet verdict: expected NAME[@VERSION]\n");
+		return EX_USAGE_;
+	}
+	c = connect_or_die();
+	rc = aivet_verdict(c, name, version, &r);
+	if (rc == AIVET_EREMOTE) {
+		ex = remote_error(r, NULL);
+	} else if (rc != AIVET_OK) {
+		aivet_close(c);
+		die_connect(rc);
+		return EX_UNAVAIL;
+	} else {
+		cJSON *whole = cJSON_Parse(aivet_reply_json(r));
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(whole, "verdict");
+		ex = outcome(v);
+		if (strcmp(o.format, "json") == 0) {
+			char *s = cJSON_Print(v);
+			puts(s);
+			free(s);
+		} else {
+			print_header();
+			print_verdict_row(v, NULL);
+			printf("    profile %s, evaluated %s, policy %.12s, manifest %.12s\n",
+			    jstr(v, "profile"), jstr(v, "evaluated_at"), jstr(v, "policy_digest"),
+			    jstr(cJSON_GetObjectItemCaseSensitive(v, "component"), "digest"));
+		}
+		cJSON_Delete(whole);
+	}
+	aivet_reply_free(r);
+	aivet_close(c);
+	return ex;
+}
+
+static int
+simple_call(const char *op, cJSON **reply)
+{
+	aivet_client *c = connect_or_die();
+	aivet_reply *r = NULL;
+	char req[96];
+	int rc;
+
+	snprintf(req, sizeof(req), "{\"v\":1,\"op\":\"%s\"}", op);
+	rc = aivet_call(c, req, strlen(req), &r);
+	if (rc == AIVET_EREMOTE) {
+		int ex = remote_error(r, op);
+		aivet_reply_free(r);
+		aivet_close(c);
+		return ex;
+	}
+	if (rc != AIVET_OK) {
+		aivet_close(c);
+		die_connect(rc);
+	}
+	*reply = cJSON_Parse(aivet_reply_json(r));
+	aivet_reply_free(r);
+	aivet_close(c);
+	return *reply ? 0 : EX_SOFT;
+}
+
+static int
+print_json_or(cJSON *j, int (*text)(cJSON *))
+{
+	int ex = 0;
+
+	if (strcmp(o.format, "json") == 0) {
+		char *s = cJSON_Print(j);
+		puts(s);
+		free(s);
+	} else {
+		ex = text(j);
+	}
+	cJSON_Delete(j);
+	return ex;
+}
+
+static int
+list_text(cJSON *r)
+{
+	const cJSON *v, *arr = cJSON_GetObjectItemCaseSensitive(r, "components");
+	int ex = EX_PASS;
+
+	if (cJSON_GetArraySize(arr) == 0) {
+		printf("no components evaluated yet\n");
+		return 0;
+	}
+	print_header();
+	cJSON_ArrayForEach(v, arr)
+	{
+		bool q = o.quiet;
+		o.quiet = true; /* one line each: findings through `aivet verdict` */
+		print_verdict_row(v, NULL);
+		o.quiet = q;
+		ex = worse(ex, outcome(v));
+	}
+	(void)ex;
+	return 0;
+}
+
+static int
+cmd_list(void)
+{
+	cJSON *r;
+	int ex = simple_call("list", &r);
+
+	return ex ? ex : print_json_or(r, list_text);
+}
+
+static int
+health_text(cJSON *r)
+{
+	const cJSON *pol = cJSON_GetObjectItemCaseSensitive(r, "policy");
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "store");
+	const cJSON *x;
+
+	printf("status     %s\n", jstr(r, "status"));
+	printf("version    %s (protocol %d)\n", jstr(r, "version"),
+	    cJSON_GetObjectItemCaseSensitive(r, "protocol")->valueint);
+	printf("started    %s (up %.0f s), %d workers\n", jstr(r, "started"),
+	    cJSON_GetObjectItemCaseSensitive(r, "uptime")->valuedouble,
+	    cJSON_GetObjectItemCaseSensitive(r, "workers")->valueint);
+	printf("policy     %.16s..., %d plugins, default profile %s\n", jstr(pol, "digest"),
+	    cJSON_GetObjectItemCaseSensitive(pol, "plugins")->valueint,
+	    jstr(pol, "default_profile"));
+	printf("store      %s %s", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "ok"))
+				    ? "ok"
+				    : "FAILING",
+	    jstr(st, "path"));
+	cJSON_ArrayForEach(x, st)
+	{
+		if (cJSON_IsNumber(x))
+			printf(", %s %.0f", x->string, x->valuedouble);
+	}
+	printf("\n");
+	return strcmp(jstr(r, "status"), "ok") == 0 ? 0 : EX_SOFT;
+}
+
+static int
+cmd_health(void)
+{
+	cJSON *r;
+	int ex = simple_call("health", &r);
+
+	return ex ? ex : print_json_or(r, health_text);
+}
+
+static int
+policies_text(cJSON *r)
+{
+	const cJSON *pol = cJSON_GetObjectItemCaseSensitive(r, "policy"), *x;
+
+	printf("policy digest %s\n", jstr(pol, "digest"));
+	printf("%-16s %-14s %-8s %-14s %s\n", "PLUGIN", "AREA", "VERSION", "DIGEST", "FILE");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(pol, "plugins"))
+	{
+		printf("%-16s %-14s %-8s %.12s   %s\n", jstr(x, "name"), jstr(x, "area"),
+		    jstr(x, "version"), jstr(x, "digest"), jstr(x, "file"));
+	}
+	printf("profiles:");
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(pol, "profiles"))
+	{
+		printf(" %s", cJSON_IsString(x) ? x->valuestring : jstr(x, "name"));
+	}
+	printf("\n");
+	return 0;
+}
+
+static int
+cmd_policies(void)
+{
+	cJSON *r;
+	int ex;
+
+	if (o.local) {
+		if ((ex = load_local_policy()) != 0)
+			return ex;
+		r = cJSON_CreateObject();
+		cJSON_AddItemToObject(r, "policy", av_policy_describe(local_policy));
+		return print_json_or(r, policies_text);
+	}
+	ex = simple_call("policies", &r);
+	return ex ? ex : print_json_or(r, policies_text);
+}
+
+static int
+cmd_reload(void)
+{
+	cJSON *r;
+	int ex = simple_call("reload", &r);
+
+	if (ex != 0)
+		return ex;
+	printf("reloaded: %d plugins, policy digest %s\n",
+	    cJSON_GetObjectItemCaseSensitive(r, "plugins")->valueint, jstr(r, "policy_digest"));
+	cJSON_Delete(r);
+	return 0;
+}
+
+static int
+cmd_validate(int argc, char **argv)
+{
+	int ex = 0;
+
+	if (argc == 0) {
+		fprintf(stderr, "aivet validate: name one or more manifest files\n");
+		return EX_USAGE_;
+	}
+	for (int i = 0; i < argc; i++) {
+		av_doc *doc;
+		if (load_manifest(argv[i], &doc) != 0) {
+			ex = EX_DATA;
+			continue;
+		}
+		if (!o.quiet)
+			printf("%s: ok\n", argv[i]);
+		av_doc_destroy(doc);
+	}
+	return ex;
+}
+
+static int
+cmd_plugin(int argc, char **argv)
+{
+	char data[AV_PATH_MAX], plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
+	const char *pd[17], *qd[17];
+	av_policy_opts po = {0};
+
+	if (argc == 0) {
+		fprintf(stderr, "aivet plugin: expected list, check or test\n");
+		return EX_USAGE_;
+	}
+	if (strcmp(argv[0], "list") == 0)
+		return cmd_policies();
+	if (av_data_dir(data, sizeof(data)) == NULL)
+		return EX_SOFT;
+	snprintf(plug, sizeof(plug), "%s/plugins", data);
+	snprintf(pol, sizeof(pol), "%s/policies", data);
+	pd[0] = plug;
+	qd[0] = pol;
+	for (size_t i = 0; i < o.nplugin_dirs; i++)
+		pd[i + 1] = o.plugin_dirs[i];
+	for (size_t i = 0; i < o.npolicy_dirs; i++)
+		qd[i + 1] = o.policy_dirs[i];
+	po.plugin_dirs = pd;
+	po.nplugin_dirs = o.nplugin_dirs + 1;
+	po.policy_dirs = qd;
+	po.npolicy_dirs = o.npolicy_dirs + 1;
+	if (strcmp(argv[0], "test") == 0) {
+		static const char *here[] = {"."};
+		const char *pattern = o.run;
+		int first = 1, n;
+		const char *const *paths = argc > first ? (const char *const *)argv + first : here;
+		size_t npaths = argc > first ? (size_t)(argc - first) : 1;
+		n = av_plugin_test(&po, paths, npaths, pattern, o.format, stdout);
+		if (n < 0) {
+			fprintf(stderr, "aivet plugin test: %s\n", av_strerror(n));
+			return EX_SOFT;
+		}
+		return n == 0 ? 0 : 1;
+	}
+	if (strcmp(argv[0], "check") == 0) {
+		int bad = 0;
+		if (argc < 2) {
+			fprintf(stderr, "aivet plugin check: name one or more plugin files\n");
+			return EX_USAGE_;
+		}
+		for (int i = 1; i < argc; i++) {
+			char dir[PATH_MAX];
+			const char *slash = strrchr(argv[i], '/');
+			const char *one[18];
+			av_policy *p = NULL;
+			av_diags d;
+			snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - argv[i]) : 1,
+			    slash ? argv[i] : ".");
+			for (size_t k = 0; k < po.nplugin_dirs; k++)
+				one[k] = po.plugin_dirs[k];
+			one[po.nplugin_dirs] = dir;
+			av_policy_opts q = po;
+			q.plugin_dirs = one;
+			q.nplugin_dirs = po.nplugin_dirs + 1;
+			av_diags_init(&d);
+			if (av_policy_load(&p, &q, &d) != 0) {
+				print_diags(&d);
+				bad = 1;
+			} else {
+				printf("%s: ok\n", argv[i]);
+			}
+			av_diags_fini(&d);
+			av_policy_unref(p);
+		}
+		return bad ? EX_DATA : 0;
+	}
+	fprintf(stderr, "aivet plugin: unknown subcommand '%s'\n", argv[0]);
+	return EX_USAGE_;
+}
+
+static int
+parse_fail_on(const char *s)
+{
+	char buf[256], *save = NULL;
+	int m = 0;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "needs_review") == 0)
+			m |= FAIL_REVIEW;
+		else if (strcmp(t, "rejected") == 0)
+			m |= FAIL_REJECTED;
+		else if (strcmp(t, "overdue") == 0)
+			m |= FAIL_OVERDUE;
+		else if (strcmp(t, "stale") == 0)
+			m |= FAIL_STALE;
+		else if (strcmp(t, "none") == 0)
+			;
+		else
+			return -1;
+	}
+	return m;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'},
+		{"profile", required_argument, NULL, 'p'},
+		{"fail-on", required_argument, NULL, 'F'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"local", no_argument, NULL, 'L'},
+		{"plugin-dir", required_argument, NULL, 'P'},
+		{"policy-dir", required_argument, NULL, 'Q'},
+		{"allow-outside", no_argument, NULL, 'A'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"run", required_argument, NULL, 'R'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cmd;
+	int ch;
+
+	/* Options may come before or after the command ("aivet check -f json x"). */
+	while ((ch = getopt_long(argc, argv, "s:f:p:qVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o.socket = optarg; break;
+		case 'f': o.format = optarg; break;
+		case 'p': o.profile = optarg; break;
+		case 'F':
+			if ((o.fail_on = parse_fail_on(optarg)) < 0) {
+				fprintf(stderr, "aivet: --fail-on takes needs_review, rejected, "
+						"overdue, stale (comma-separated) or none\n");
+				return EX_USAGE_;
+			}
+			break;
+		case 'q': o.quiet = true; break;
+		case 'L': o.local = true; break;
+		case 'P':
+			if (o.nplugin_dirs < 15)
+				o.plugin_dirs[o.nplugin_dirs++] = optarg;
+			break;
+		case 'Q':
+			if (o.npolicy_dirs < 15)
+				o.policy_dirs[o.npolicy_dirs++] = optarg;
+			break;
+		case 'A': o.allow_outside = true; break;
+		case 'T': o.timeout_ms = atoi(optarg); break;
+		case 'R': o.run = optarg; break;
+		case 'V': printf("aivet %s\n", AV_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE_;
+		}
+	}
+	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
+	    strcmp(o.format, "tap") != 0) {
+		fprintf(stderr, "aivet: --format takes text or json\n");
+		return EX_USAGE_;
+	}
+	o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
+	    strcmp(o.format, "text") == 0;
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE_;
+	}
+	cmd = argv[optind];
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc, argv);
+	if (strcmp(cmd, "verdict") == 0)
+		return cmd_verdict(argc, argv);
+	if (strcmp(cmd, "list") == 0 && argc == 0)
+		return cmd_list();
+	if (strcmp(cmd, "health") == 0 && argc == 0)
+		return cmd_health();
+	if (strcmp(cmd, "validate") == 0)
+		return cmd_validate(argc, argv);
+	if (strcmp(cmd, "policies") == 0 && argc == 0)
+		return cmd_policies();
+	if (strcmp(cmd, "reload") == 0 && argc == 0)
+		return cmd_reload();
+	if (strcmp(cmd, "plugin") == 0)
+		return cmd_plugin(argc, argv);
+	fprintf(stderr, "aivet: unknown command '%s' (or wrong arguments); see aivet --help\n",
+	    cmd);
+	return EX_USAGE_;
+}

@@ -1,0 +1,477 @@
+/*
+ * aivet-bench - drives aivetd with concurrent clients and reports
+ * throughput and latency, next to a raw nng REQ/REP echo server measured in
+ * the same run with the same payload and concurrency, so that figures are
+ * ratios against a baseline and not absolute numbers from a noisy machine.
+ *
+ *   aivet-bench [--socket URL] [--clients N] [--count N] [--mix KIND]
+ *
+ * KIND is evaluate (distinct manifests: nothing cached), cached (the same
+ * manifest again), or verdict (stored-verdict lookups).  Without --socket
+ * the benchmark starts its own aivetd (next to this program) on a fresh
+ * temporary state directory.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <nng/protocol/reqrep0/req.h>
+
+static const char manifest_fmt[] =
+    "apiVersion: aivet/v1\n"
+    "kind: model\n"
+    "name: bench-model-%d\n"
+    "version: \"2.%d\"\n"
+    "publisher: Example Lab\n"
+    "description: A seven-billion-parameter instruction-tuned language model used for support.\n"
+    "source:\n"
+    "  url: https://huggingface.co/example/bench-model\n"
+    "  revision: 41b61a33a2483885c981aa79e0df6b32407ed873\n"
+    "  hub: huggingface\n"
+    "use:\n"
+    "  purpose: Answer customer questions about orders and returns\n"
+    "  commercial: true\n"
+    "  audience: public\n"
+    "  impact: medium\n"
+    "  customer_facing: true\n"
+    "  hosting: self_hosted\n"
+    "licenses:\n"
+    "  code: Apache-2.0\n"
+    "  weights: Apache-2.0\n"
+    "  data: CC-BY-4.0\n"
+    "  docs: CC-BY-4.0\n"
+    "model_card:\n"
+    "  url: https://huggingface.co/example/bench-model\n"
+    "artifacts:\n"
+    "  - path: model-00001-of-00002.safetensors\n"
+    "    format: safetensors\n"
+    "    sha256: 3f0c5e2a0b5e7d43c1f0d0a8b5f1e2d3c4b5a69788776655443322110ffeeddc\n"
+    "    size: 9942981696\n"
+    "  - path: model-00002-of-00002.safetensors\n"
+    "    format: safetensors\n"
+    "    sha256: 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9\n"
+    "    size: 4540516344\n"
+    "dependencies:\n"
+    "  - name: transformers\n"
+    "    version: \"==4.38.2\"\n"
+    "    ecosystem: pypi\n"
+    "    license: Apache-2.0\n"
+    "  - name: torch\n"
+    "    version: \"==2.2.1\"\n"
+    "    ecosystem: pypi\n"
+    "    license: BSD-3-Clause\n"
+    "  - name: tokenizers\n"
+    "    version: \"==0.15.2\"\n"
+    "    ecosystem: pypi\n"
+    "    license: Apache-2.0\n"
+    "runtime:\n"
+    "  downloads_at_runtime: false\n"
+    "  remote_code: false\n"
+    "  network_access: false\n"
+    "data_handling:\n"
+    "  personal_data: true\n"
+    "  data_classes:\n"
+    "    prompts: [order_ids, product_names]\n"
+    "    retrieval: [help_center_articles]\n"
+    "    logs: [order_ids]\n"
+    "  masking: {enabled: true, fields: [email, phone]}\n"
+    "  access: {prompts: [support], outputs: [support], logs: [sre]}\n"
+    "  retention: {test_data: 90d, production_records: 1y, logs: 30d, embeddings: 1y, "
+    "backups: 90d}\n"
+    "  output_leakage_review: true\n"
+    "evaluation:\n"
+    "  test_sets:\n"
+    "    - name: support-cases-2026q3\n"
+    "      size: 1200\n"
+    "      covers: [realistic_tasks, edge_cases, refusals, low_quality_inputs, "
+    "harmful_errors]\n"
+    "  rubric: Graded by two support leads against the answer policy\n"
+    "  metrics: {accuracy: 0.91, completeness: 0.88, hallucination_rate: 0.03, "
+    "latency_p95_ms: 850, human_intervention_rate: 0.08}\n"
+    "  workflow_tested: true\n"
+    "  date: 2026-10-01\n"
+    "operations:\n"
+    "  access_control: SSO with support role\n"
+    "  logging: structured request logs, 30 days\n"
+    "  rate_limits: 60 requests per minute per agent\n"
+    "  abuse_prevention: prompt-injection filter\n"
+    "  patching: monthly\n"
+    "  backup: nightly\n"
+    "  incident_response: on-call rota with runbook\n"
+    "  update_procedure: staged rollout with evaluation gate\n"
+    "  monitoring: quality and latency dashboards\n"
+    "  fallback: hand over to a human agent\n"
+    "  human_review: uncertain answers queued for review\n"
+    "team:\n"
+    "  ml_expertise: medium\n"
+    "  infra_capacity: medium\n"
+    "  security_review: true\n"
+    "  support_needed: false\n"
+    "  compliance_needs: standard\n"
+    "  on_call: true\n"
+    "decisions:\n"
+    "  owner: platform-team\n"
+    "  decision: adopt for support drafting\n"
+    "  date: 2026-10-15\n"
+    "  assumptions: [answers are drafts reviewed by agents]\n"
+    "  known_limits: [English only]\n";
+
+typedef enum { MIX_EVALUATE, MIX_CACHED, MIX_VERDICT } mix_kind;
+
+typedef struct run {
+	nng_socket sock;
+	mix_kind mix;
+	int count;      /* requests per client */
+	int clients;
+	bool echo;      /* baseline: payload is echoed */
+	const char *payload; /* baseline payload */
+	size_t plen;
+	atomic_int next;
+	atomic_int failures;
+	double *lat;    /* seconds, one per request */
+} run;
+
+typedef struct client {
+	run *r;
+	int id;
+} client;
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *
+json_escape(const char *s)
+{
+	size_t n = strlen(s);
+	char *o = malloc(n * 2 + 1), *p = o;
+
+	for (; *s; s++) {
+		if (*s == '\n') {
+			*p++ = '\\';
+			*p++ = 'n';
+		} else if (*s == '"' || *s == '\\') {
+			*p++ = '\\';
+			*p++ = *s;
+		} else {
+			*p++ = *s;
+		}
+	}
+	*p = '\0';
+	return o;
+}
+
+/* Distinct per run, so that uncached evaluations stay uncached against a
+ * daemon that already saw an earlier run. */
+static int run_id;
+
+static char *
+make_request(mix_kind mix, int i)
+{
+	char m[8192], *e, *out;
+	int k = mix == MIX_EVALUATE ? i : 0;
+
+	if (mix == MIX_VERDICT) {
+		out = malloc(128);
+		snprintf(out, 128, "{\"v\":1,\"op\":\"verdict\",\"name\":\"bench-model-0\"}");
+		return out;
+	}
+	snprintf(m, sizeof(m), manifest_fmt, k, run_id);
+	e = json_escape(m);
+	out = malloc(strlen(e) + 96);
+	sprintf(out, "{\"v\":1,\"op\":\"evaluate\",\"manifest\":\"%s\"}", e);
+	free(e);
+	return out;
+}
+
+static void *
+client_main(void *arg)
+{
+	client *c = arg;
+	run *r = c->r;
+	nng_ctx ctx;
+
+	nng_aio *aio;
+
+	if (nng_ctx_open(&ctx, r->sock) != 0 || nng_aio_alloc(&aio, NULL, NULL) != 0)
+		return NULL;
+	nng_aio_set_timeout(aio, 30000);
+	for (;;) {
+		int i = atomic_fetch_add(&r->next, 1);
+		nng_msg *msg;
+		char *req;
+		size_t len;
+		double t0;
+
+		if (i >= r->count * r->clients)
+			break;
+		if (r->echo) {
+			req = NULL;
+			len = r->plen;
+		} else {
+			req = make_request(r->mix, i + 1);
+			len = strlen(req);
+		}
+		t0 = now_s();
+		nng_msg_alloc(&msg, 0);
+		nng_msg_append(msg, req ? req : r->payload, len);
+		free(req);
+		nng_aio_set_msg(aio, msg);
+		nng_ctx_send(ctx, aio);
+		nng_aio_wait(aio);
+		if (nng_aio_result(aio) != 0) {
+			nng_msg_free(nng_aio_get_msg(aio));
+			atomic_fetch_add(&r->failures, 1);
+			continue;
+		}
+		nng_ctx_recv(ctx, aio);
+		nng_aio_wait(aio);
+		if (nng_aio_result(aio) != 0) {
+			atomic_fetch_add(&r->failures, 1);
+			continue;
+		}
+		msg = nng_aio_get_msg(aio);
+		if (!r->echo && (nng_msg_len(msg) < 11 || memcmp(nng_msg_body(msg), "{\"ok\":true", 10)))
+			atomic_fetch_add(&r->failures, 1);
+		nng_msg_free(msg);
+		r->lat[i] = now_s() - t0;
+	}
+	nng_aio_free(aio);
+	nng_ctx_close(ctx);
+	return NULL;
+}
+
+static int
+cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+typedef struct result {
+	double rate, p50, p90, p99;
+	int failures;
+} result;
+
+static result
+drive(run *r)
+{
+	pthread_t th[256];
+	client cl[256];
+	int total = r->count * r->clients;
+	double t0, el;
+	result res;
+
+	r->lat = calloc((size_t)total, sizeof(double));
+	atomic_store(&r->next, 0);
+	atomic_store(&r->failures, 0);
+	t0 = now_s();
+	for (int i = 0; i < r->clients; i++) {
+		cl[i] = (client){r, i};
+		pthread_create(&th[i], NULL, client_main, &cl[i]);
+	}
+	for (int i = 0; i < r->clients; i++)
+		pthread_join(th[i], NULL);
+	el = now_s() - t0;
+	qsort(r->lat, (size_t)total, sizeof(double), cmp_d);
+	res.rate = total / el;
+	res.p50 = r->lat[total / 2] * 1e3;
+	res.p90 = r->lat[total * 9 / 10] * 1e3;
+	res.p99 = r->lat[total * 99 / 100] * 1e3;
+	res.failures = atomic_load(&r->failures);
+	free(r->lat);
+	return res;
+}
+
+/* The baseline: a REP echo server on N contexts, in this process. */
+typedef struct echo_ctx {
+	nng_ctx ctx;
+	nng_aio *aio;
+	int state; /* 0 receiving, 1 sending */
+} echo_ctx;
+
+static void
+echo_cb(void *arg)
+{
+	echo_ctx *e = arg;
+
+	if (nng_aio_result(e->aio) != 0) {
+		if (e->state == 1)
+			nng_msg_free(nng_aio_get_msg(e->aio));
+		if (nng_aio_result(e->aio) == NNG_ECLOSED || nng_aio_result(e->aio) == NNG_ECANCELED)
+			return;
+		e->state = 0;
+		nng_ctx_recv(e->ctx, e->aio);
+		return;
+	}
+	if (e->state == 0) {
+		e->state = 1;
+		nng_aio_set_msg(e->aio, nng_aio_get_msg(e->aio));
+		nng_ctx_send(e->ctx, e->aio);
+	} else {
+		e->state = 0;
+		nng_ctx_recv(e->ctx, e->aio);
+	}
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: aivet-bench [--socket URL] [--clients N] [--count N] "
+			"[--mix evaluate|cached|verdict] [--daemon PATH] [--no-baseline]\n");
+	exit(64);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"clients", required_argument, NULL, 'c'},
+		{"count", required_argument, NULL, 'n'},
+		{"mix", required_argument, NULL, 'm'},
+		{"daemon", required_argument, NULL, 'd'},
+		{"no-baseline", no_argument, NULL, 'B'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *url = NULL, *daemon = NULL;
+	char own_url[512], state[] = "/tmp/aivet-bench.XXXXXX", exe[4096];
+	int clients = 8, count = 2000, ch, baseline = 1;
+	mix_kind mix = MIX_EVALUATE;
+	pid_t pid = 0;
+	run r;
+	result ours, base;
+
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': url = optarg; break;
+		case 'c': clients = atoi(optarg); break;
+		case 'n': count = atoi(optarg); break;
+		case 'd': daemon = optarg; break;
+		case 'B': baseline = 0; break;
+		case 'm':
+			if (strcmp(optarg, "evaluate") == 0)
+				mix = MIX_EVALUATE;
+			else if (strcmp(optarg, "cached") == 0)
+				mix = MIX_CACHED;
+			else if (strcmp(optarg, "verdict") == 0)
+				mix = MIX_VERDICT;
+			else
+				usage();
+			break;
+		default: usage();
+		}
+	}
+	if (clients < 1 || clients > 256 || count < 1)
+		usage();
+	run_id = (int)((time(NULL) ^ getpid()) % 1000000);
+	if (url == NULL) {
+		/* Fork and exec before any nng call: nng is not fork-safe. */
+		ssize_t n;
+		if (mkdtemp(state) == NULL)
+			return 70;
+		if (daemon == NULL) {
+			n = readlink("/proc/self/exe", exe, sizeof(exe) - 16);
+			if (n <= 0)
+				return 70;
+			exe[n] = '\0';
+			strcpy(strrchr(exe, '/') + 1, "aivetd");
+			daemon = exe;
+		}
+		snprintf(own_url, sizeof(own_url), "ipc://%s/aivetd.sock", state);
+		url = own_url;
+		if ((pid = fork()) == 0) {
+			setenv("AIVET_STATE_DIR", state, 1);
+			execl(daemon, "aivetd", "--log-level", "warn", (char *)NULL);
+			_exit(127);
+		}
+	}
+	nng_req0_open(&r.sock);
+	for (int i = 0; i < 200; i++) {
+		if (nng_dial(r.sock, url, NULL, 0) == 0)
+			break;
+		if (i == 199) {
+			fprintf(stderr, "aivet-bench: cannot reach %s\n", url);
+			return 69;
+		}
+		usleep(50000);
+	}
+	r.clients = clients;
+	r.count = count;
+	r.echo = false;
+	r.mix = mix;
+	if (mix != MIX_EVALUATE) {
+		/* Prime: one evaluation so that cached and verdict hit the store. */
+		run p = r;
+		p.clients = 1;
+		p.count = 1;
+		p.mix = MIX_CACHED;
+		drive(&p);
+	}
+	ours = drive(&r);
+	nng_close(r.sock);
+
+	char *payload = make_request(mix, 1);
+	printf("aivet-bench: %s, %d clients x %d requests, payload %zu bytes\n",
+	    mix == MIX_EVALUATE ? "evaluate (uncached)" : mix == MIX_CACHED ? "evaluate (cached)"
+									 : "verdict",
+	    clients, count, strlen(payload));
+	printf("  aivetd    %9.0f req/s  p50 %6.3f ms  p90 %6.3f ms  p99 %6.3f ms  failures %d\n",
+	    ours.rate, ours.p50, ours.p90, ours.p99, ours.failures);
+	if (baseline) {
+		nng_socket rep;
+		echo_ctx ec[256];
+		char eurl[600];
+		snprintf(eurl, sizeof(eurl), "ipc:///tmp/aivet-bench-echo.%d.sock", (int)getpid());
+		nng_rep0_open(&rep);
+		nng_listen(rep, eurl, NULL, 0);
+		for (int i = 0; i < clients; i++) {
+			nng_ctx_open(&ec[i].ctx, rep);
+			nng_aio_alloc(&ec[i].aio, echo_cb, &ec[i]);
+			ec[i].state = 0;
+			nng_ctx_recv(ec[i].ctx, ec[i].aio);
+		}
+		run b = r;
+		nng_req0_open(&b.sock);
+		nng_dial(b.sock, eurl, NULL, 0);
+		b.echo = true;
+		b.payload = payload;
+		b.plen = strlen(payload);
+		base = drive(&b);
+		nng_close(b.sock);
+		for (int i = 0; i < clients; i++)
+			nng_aio_stop(ec[i].aio);
+		nng_close(rep);
+		for (int i = 0; i < clients; i++)
+			nng_aio_free(ec[i].aio);
+		printf("  raw echo  %9.0f req/s  p50 %6.3f ms  p90 %6.3f ms  p99 %6.3f ms\n",
+		    base.rate, base.p50, base.p90, base.p99);
+		printf("  ratio     %9.1f%% of raw nng REQ/REP echo throughput\n",
+		    100.0 * ours.rate / base.rate);
+	}
+	free(payload);
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
+		if (system(cmd) != 0)
+			fprintf(stderr, "aivet-bench: could not remove %s\n", state);
+	}
+	return ours.failures ? 1 : 0;
+}

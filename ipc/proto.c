@@ -1,0 +1,175 @@
+/*
+ * proto.c - building protocol replies and reading request fields.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+cJSON *
+av_reply_ok(void)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	if (r != NULL && cJSON_AddTrueToObject(r, "ok") == NULL) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	return r;
+}
+
+cJSON *
+av_reply_error(int code, const char *message)
+{
+	cJSON *r = cJSON_CreateObject(), *e;
+
+	if (r == NULL)
+		return NULL;
+	cJSON_AddFalseToObject(r, "ok");
+	e = cJSON_AddObjectToObject(r, "error");
+	if (e == NULL) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	cJSON_AddStringToObject(e, "code", av_errname(code));
+	cJSON_AddStringToObject(e, "message", message ? message : av_strerror(code));
+	return r;
+}
+
+char *
+av_reply_finish(cJSON *reply, size_t *len)
+{
+	char *s = reply != NULL ? cJSON_PrintUnformatted(reply) : NULL;
+
+	cJSON_Delete(reply);
+	if (s != NULL && len != NULL)
+		*len = strlen(s);
+	return s;
+}
+
+typedef struct conv {
+	av_doc *doc;
+	const av_limits *lim;
+	size_t nodes;
+	av_error *err;
+} conv;
+
+static av_node *
+convert(conv *c, const cJSON *j, size_t depth, int *rc)
+{
+	av_node *n = NULL;
+
+	if (++c->nodes > c->lim->max_nodes) {
+		*rc = av_error_set(c->err, AV_ELIMIT, av_doc_name(c->doc), 0, 0,
+		    "more than %zu nodes", c->lim->max_nodes);
+		return NULL;
+	}
+	if (depth > c->lim->max_depth) {
+		*rc = av_error_set(c->err, AV_ELIMIT, av_doc_name(c->doc), 0, 0,
+		    "nested deeper than %zu levels", c->lim->max_depth);
+		return NULL;
+	}
+	if (cJSON_IsNull(j)) {
+		n = av_node_new(c->doc, AV_NULL);
+	} else if (cJSON_IsBool(j)) {
+		n = av_node_new_bool(c->doc, cJSON_IsTrue(j));
+	} else if (cJSON_IsNumber(j)) {
+		double d = j->valuedouble;
+		if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == (double)(int64_t)d)
+			n = av_node_new_int(c->doc, (int64_t)d);
+		else
+			n = av_node_new_float(c->doc, d);
+	} else if (cJSON_IsString(j)) {
+		n = av_node_new_cstr(c->doc, j->valuestring);
+	} else if (cJSON_IsArray(j)) {
+		if ((n = av_node_new(c->doc, AV_SEQ)) == NULL)
+			goto nomem;
+		for (const cJSON *e = j->child; e != NULL; e = e->next) {
+			av_node *k = convert(c, e, depth + 1, rc);
+			if (k == NULL)
+				return NULL;
+			av_seq_append(n, k);
+		}
+	} else if (cJSON_IsObject(j)) {
+		if ((n = av_node_new(c->doc, AV_MAP)) == NULL)
+			goto nomem;
+		for (const cJSON *e = j->child; e != NULL; e = e->next) {
+			av_node *k;
+			if (av_map_get(n, e->string) != NULL) {
+				*rc = av_error_set(c->err, AV_EPARSE, av_doc_name(c->doc), 0, 0,
+				    "duplicate key '%s'", e->string);
+				return NULL;
+			}
+			if ((k = convert(c, e, depth + 1, rc)) == NULL)
+				return NULL;
+			if (av_map_set(c->doc, n, e->string, k) == NULL)
+				goto nomem;
+		}
+	} else {
+		*rc = av_error_set(c->err, AV_EPARSE, av_doc_name(c->doc), 0, 0,
+		    "unsupported JSON value");
+		return NULL;
+	}
+	if (n != NULL)
+		return n;
+nomem:
+	*rc = av_error_set(c->err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	return NULL;
+}
+
+int
+av_doc_from_json(av_doc **out, const cJSON *j, const char *name, const av_limits *lim,
+    av_error *err)
+{
+	av_limits def;
+	av_doc *doc;
+	av_node *root;
+	int rc = 0;
+	conv c;
+
+	*out = NULL;
+	if (lim == NULL) {
+		av_limits_default(&def);
+		lim = &def;
+	}
+	if ((doc = av_doc_create(name)) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	c = (conv){doc, lim, 0, err};
+	if ((root = convert(&c, j, 1, &rc)) == NULL) {
+		av_doc_destroy(doc);
+		return rc;
+	}
+	av_doc_set_root(doc, root);
+	*out = doc;
+	return 0;
+}
+
+int
+av_req_str(const cJSON *req, const char *field, const char **out, av_error *err)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(req, field);
+
+	*out = NULL;
+	if (f == NULL || cJSON_IsNull(f))
+		return 0;
+	if (!cJSON_IsString(f))
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "field '%s' must be a string",
+		    field);
+	*out = f->valuestring;
+	return 0;
+}
+
+int
+av_req_bool(const cJSON *req, const char *field, int *out, av_error *err)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(req, field);
+
+	if (f == NULL || cJSON_IsNull(f))
+		return 0;
+	if (!cJSON_IsBool(f))
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "field '%s' must be true or false",
+		    field);
+	*out = cJSON_IsTrue(f);
+	return 0;
+}

@@ -1,0 +1,802 @@
+/*
+ * server.c - aivetd's request loop and protocol operations.
+ *
+ * Each worker thread owns one nng context on the REP socket, one Lua
+ * runtime and one read handle on the store, and loops: receive, handle,
+ * reply.  Durable writes go through the store's group committer, shared by
+ * all workers.  A reload builds a new policy set and publishes it under a
+ * generation number; each worker notices the new generation at the start
+ * of its next request and rebuilds its runtime, so requests in flight
+ * finish on the set they started with.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/pub.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <nng/transport/ipc/ipc.h>
+
+#include "av_config.h"
+#include "clock.h"
+#include "component.h"
+#include "doc.h"
+#include "log.h"
+#include "manifest.h"
+#include "plugin.h"
+#include "proto.h"
+#include "server.h"
+#include "store.h"
+#include "verdict.h"
+
+/* Messages above this are dropped by nng before we see them; between
+ * max_request and this we answer with a clear "too_large" error. */
+#define HARD_MAX_MSG (64u << 20)
+
+typedef struct worker {
+	av_server *srv;
+	int id;
+	pthread_t thr;
+	bool running;
+	nng_ctx ctx;
+	nng_aio *aio;
+	av_runtime *rt;
+	uint64_t gen;
+	av_store *rd;
+} worker;
+
+struct av_server {
+	const av_config *cfg;
+	nng_socket rep;
+	nng_socket pub;
+	bool rep_open;
+	bool pub_open;
+	av_store *wr; /* the group committer */
+	pthread_mutex_t mu;
+	av_policy *policy; /* current set, under mu */
+	uint64_t gen;      /* bumps on every successful reload, under mu */
+	worker *workers;
+	int nworkers;
+	worker side; /* for av_server_call, under side_mu */
+	pthread_mutex_t side_mu;
+	atomic_bool stopping;
+	bool stopped;
+	int64_t started;
+	atomic_ullong n_requests;
+	atomic_ullong n_errors;
+	atomic_ullong n_evaluated;
+	atomic_ullong n_cached;
+	atomic_ullong n_reloads;
+};
+
+static void
+plugin_log(void *arg, int level, const char *msg)
+{
+	av_log(level, "%s", msg);
+}
+
+static int
+load_policy(const av_config *c, av_policy **out, av_diags *d)
+{
+	char plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
+	const char *pdirs[AV_MAX_DIRS + 1], *qdirs[AV_MAX_DIRS + 1];
+	av_policy_opts o = {0};
+
+	snprintf(plug, sizeof(plug), "%s/plugins", c->data_dir);
+	snprintf(pol, sizeof(pol), "%s/policies", c->data_dir);
+	pdirs[0] = plug;
+	qdirs[0] = pol;
+	for (size_t i = 0; i < c->nplugin_dirs; i++)
+		pdirs[i + 1] = c->plugin_dirs[i];
+	for (size_t i = 0; i < c->npolicy_dirs; i++)
+		qdirs[i + 1] = c->policy_dirs[i];
+	o.plugin_dirs = pdirs;
+	o.nplugin_dirs = c->nplugin_dirs + 1;
+	o.policy_dirs = qdirs;
+	o.npolicy_dirs = c->npolicy_dirs + 1;
+	o.instr_budget = c->instr_budget;
+	o.mem_limit = c->mem_limit;
+	o.log = plugin_log;
+	return av_policy_load(out, &o, d);
+}
+
+int
+av_server_check_policy(const av_config *cfg, av_diags *d)
+{
+	av_policy *p;
+	int rc = load_policy(cfg, &p, d);
+
+	av_policy_unref(rc == 0 ? p : NULL);
+	return rc == 0 ? 0 : AV_EPLUGIN;
+}
+
+static av_policy *
+current_policy(av_server *s, uint64_t *gen)
+{
+	av_policy *p;
+
+	pthread_mutex_lock(&s->mu);
+	p = av_policy_ref(s->policy);
+	if (gen != NULL)
+		*gen = s->gen;
+	pthread_mutex_unlock(&s->mu);
+	return p;
+}
+
+/* Brings a worker's runtime up to the current policy generation.  When a
+ * new runtime cannot be built the old one keeps serving. */
+static int
+refresh_runtime(worker *w, av_error *err)
+{
+	av_server *s = w->srv;
+	av_runtime *rt;
+	av_policy *p;
+	uint64_t gen;
+	int rc;
+
+	pthread_mutex_lock(&s->mu);
+	gen = s->gen;
+	pthread_mutex_unlock(&s->mu);
+	if (w->rt != NULL && gen == w->gen)
+		return 0;
+	p = current_policy(s, &gen);
+	rc = av_runtime_create(&rt, p, err);
+	av_policy_unref(p);
+	if (rc != 0) {
+		av_log(AV_LOG_ERROR, "worker %d: cannot build a plugin runtime: %s", w->id,
+		    err->msg);
+		return w->rt != NULL ? 0 : rc;
+	}
+	av_runtime_destroy(w->rt);
+	w->rt = rt;
+	w->gen = gen;
+	return 0;
+}
+
+static cJSON *
+err_reply(av_server *s, int code, const av_error *e)
+{
+	char msg[AV_ERR_MSG + AV_ERR_FILE + 32];
+
+	atomic_fetch_add(&s->n_errors, 1);
+	if (e != NULL && e->msg[0] != '\0')
+		return av_reply_error(code, av_error_format(e, msg, sizeof(msg)));
+	return av_reply_error(code, NULL);
+}
+
+static void
+set_freshness(worker *w, av_verdict *v, int64_t now)
+{
+	av_policy *p = av_runtime_policy(w->rt);
+	int64_t lead = av_policy_lead(p, v->profile ? v->profile : "default");
+
+	v->freshness = av_verdict_freshness(v, av_policy_digest(p), now, lead);
+}
+
+static cJSON *
+verdict_reply(av_verdict *v)
+{
+	cJSON *r = av_reply_ok(), *j = av_verdict_to_json(v);
+
+	if (r == NULL || j == NULL) {
+		cJSON_Delete(r);
+		cJSON_Delete(j);
+		return NULL;
+	}
+	cJSON_AddItemToObject(r, "verdict", j);
+	return r;
+}
+
+static cJSON *
+op_health(worker *w, const cJSON *req, const char *actor)
+{
+	av_server *s = w->srv;
+	av_policy *p = av_runtime_policy(w->rt);
+	cJSON *r = av_reply_ok(), *pol, *st;
+	av_error err;
+	char ts[32];
+	int store_ok;
+
+	if (r == NULL)
+		return NULL;
+	store_ok = av_store_check(w->rd, &err) == 0;
+	cJSON_AddStringToObject(r, "status", store_ok ? "ok" : "degraded");
+	cJSON_AddStringToObject(r, "version", AV_VERSION);
+	cJSON_AddNumberToObject(r, "protocol", AV_PROTO_VERSION);
+	cJSON_AddStringToObject(r, "started", av_time_format(s->started, ts, sizeof(ts)));
+	cJSON_AddNumberToObject(r, "uptime", (double)(av_now() - s->started));
+	cJSON_AddNumberToObject(r, "workers", s->nworkers);
+	pol = cJSON_AddObjectToObject(r, "policy");
+	cJSON_AddStringToObject(pol, "digest", av_policy_digest(p));
+	cJSON_AddNumberToObject(pol, "plugins", (double)av_policy_nplugins(p));
+	cJSON_AddStringToObject(pol, "default_profile", s->cfg->profile);
+	st = cJSON_AddObjectToObject(r, "store");
+	cJSON_AddBoolToObject(st, "ok", store_ok);
+	cJSON_AddStringToObject(st, "path", s->cfg->database);
+	if (!store_ok)
+		cJSON_AddStringToObject(st, "error", err.msg);
+	else
+		av_store_counts(w->rd, st, &err);
+	return r;
+}
+
+/*
+ * evaluate: {"manifest": YAML/JSON text or a JSON object, "file": name for
+ * errors, "profile": name, "refresh": bool (skip the cache)}.
+ */
+static cJSON *
+op_evaluate(worker *w, const cJSON *req, const char *actor)
+{
+	av_server *s = w->srv;
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "manifest");
+	const char *file = NULL, *profile = NULL;
+	av_policy *p = av_runtime_policy(w->rt);
+	av_verdict *v = NULL;
+	av_doc *doc = NULL;
+	char digest[65], *canon = NULL;
+	size_t clen = 0;
+	int refresh = 0, rc;
+	av_error err;
+	cJSON *reply = NULL;
+	int64_t now = av_now();
+
+	av_error_clear(&err);
+	if (av_req_str(req, "file", &file, &err) || av_req_str(req, "profile", &profile, &err) ||
+	    av_req_bool(req, "refresh", &refresh, &err))
+		return err_reply(s, AV_EINVAL, &err);
+	if (file == NULL)
+		file = "<request>";
+	if (profile == NULL)
+		profile = s->cfg->profile;
+	if (!av_policy_has_profile(p, profile)) {
+		av_error_set(&err, AV_ENOTFOUND, NULL, 0, 0, "unknown profile '%s'", profile);
+		return err_reply(s, AV_ENOTFOUND, &err);
+	}
+	if (cJSON_IsString(m)) {
+		rc = av_doc_parse(&doc, m->valuestring, strlen(m->valuestring), AV_FMT_AUTO, file,
+		    NULL, &err);
+	} else if (cJSON_IsObject(m)) {
+		rc = av_doc_from_json(&doc, m, file, NULL, &err);
+	} else {
+		av_error_set(&err, AV_EINVAL, NULL, 0, 0,
+		    "field 'manifest' must be the manifest's text or a JSON object");
+		return err_reply(s, AV_EINVAL, &err);
+	}
+	if (rc != 0)
+		return err_reply(s, rc == AV_ENOMEM ? rc : AV_ESCHEMA, &err);
+	if ((rc = av_component_prepare(doc, file, &err)) != 0) {
+		reply = err_reply(s, rc, &err);
+		goto out;
+	}
+	av_manifest_digest(av_doc_root(doc), digest);
+	if (!refresh) {
+		rc = av_store_find_cached(w->rd, digest, av_policy_digest(p), profile, &v, &err);
+		if (rc == 0) {
+			v->cached = true;
+			set_freshness(w, v, now);
+			atomic_fetch_add(&s->n_cached, 1);
+			reply = verdict_reply(v);
+			goto out;
+		}
+		if (rc != AV_ENOTFOUND)
+			av_log(AV_LOG_WARN, "cache lookup failed: %s", err.msg);
+	}
+	if ((rc = av_runtime_evaluate(w->rt, av_doc_root(doc), profile, now, &v, &err)) != 0) {
+		reply = err_reply(s, rc, &err);
+		goto out;
+	}
+	memcpy(v->manifest_digest, digest, sizeof(digest));
+	if ((canon = av_node_to_json(av_doc_root(doc), &clen)) == NULL) {
+		reply = err_reply(s, AV_ENOMEM, NULL);
+		goto out;
+	}
+	if ((rc = av_store_put_evaluation(s->wr, v, canon, clen, actor, &err)) != 0) {
+		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
+		    v->version, err.msg);
+		reply = err_reply(s, rc, &err);
+		goto out;
+	}
+	set_freshness(w, v, now);
+	atomic_fetch_add(&s->n_evaluated, 1);
+	reply = verdict_reply(v);
+out:
+	free(canon);
+	av_verdict_destroy(v);
+	av_doc_destroy(doc);
+	return reply;
+}
+
+static cJSON *
+op_verdict(worker *w, const cJSON *req, const char *actor)
+{
+	av_server *s = w->srv;
+	const char *name = NULL, *version = NULL;
+	av_verdict *v = NULL;
+	av_error err;
+	cJSON *reply;
+	int rc;
+
+	av_error_clear(&err);
+	if (av_req_str(req, "name", &name, &err) || av_req_str(req, "version", &version, &err))
+		return err_reply(s, AV_EINVAL, &err);
+	if (name == NULL || name[0] == '\0') {
+		av_error_set(&err, AV_EINVAL, NULL, 0, 0, "field 'name' is required");
+		return err_reply(s, AV_EINVAL, &err);
+	}
+	if ((rc = av_store_latest(w->rd, name, version, &v, &err)) != 0) {
+		if (rc == AV_ENOTFOUND)
+			av_error_set(&err, rc, NULL, 0, 0, "no verdict for %s%s%s", name,
+			    version ? "@" : "", version ? version : "");
+		return err_reply(s, rc, &err);
+	}
+	set_freshness(w, v, av_now());
+	reply = verdict_reply(v);
+	av_verdict_destroy(v);
+	return reply;
+}
+
+typedef struct list_ctx {
+	worker *w;
+	cJSON *arr;
+	int64_t now;
+} list_ctx;
+
+static int
+list_one(void *arg, av_verdict *v)
+{
+	list_ctx *c = arg;
+	cJSON *j;
+
+	set_freshness(c->w, v, c->now);
+	j = av_verdict_to_json(v);
+	av_verdict_destroy(v);
+	if (j == NULL)
+		return AV_ENOMEM;
+	cJSON_AddItemToArray(c->arr, j);
+	return 0;
+}
+
+static cJSON *
+op_list(worker *w, const cJSON *req, const char *actor)
+{
+	cJSON *r = av_reply_ok();
+	list_ctx c = {w, NULL, av_now()};
+	av_error err;
+	int rc;
+
+	if (r == NULL || (c.arr = cJSON_AddArrayToObject(r, "components")) == NULL) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	if ((rc = av_store_list(w->rd, list_one, &c, &err)) != 0) {
+		cJSON_Delete(r);
+		return err_reply(w->srv, rc, &err);
+	}
+	return r;
+}
+
+static cJSON *
+op_policies(worker *w, const cJSON *req, const char *actor)
+{
+	cJSON *r = av_reply_ok(), *d = av_policy_describe(av_runtime_policy(w->rt));
+
+	if (r == NULL || d == NULL) {
+		cJSON_Delete(r);
+		cJSON_Delete(d);
+		return NULL;
+	}
+	cJSON_AddItemToObject(r, "policy", d);
+	return r;
+}
+
+static cJSON *
+op_reload(worker *w, const cJSON *req, const char *actor)
+{
+	av_server *s = w->srv;
+	av_diags d;
+	cJSON *r;
+	char line[AV_ERR_MSG + AV_ERR_FILE + 32];
+
+	av_diags_init(&d);
+	if (av_server_reload(s, &d) != 0) {
+		r = av_reply_error(AV_EPLUGIN, d.n ? av_error_format(&d.v[0], line, sizeof(line))
+						 : "reload failed");
+		cJSON *arr = cJSON_AddArrayToObject(cJSON_GetObjectItem(r, "error"), "problems");
+		for (size_t i = 0; i < d.n; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(av_error_format(&d.v[i], line,
+						      sizeof(line))));
+		av_diags_fini(&d);
+		atomic_fetch_add(&s->n_errors, 1);
+		return r;
+	}
+	av_diags_fini(&d);
+	r = av_reply_ok();
+	av_policy *p = current_policy(s, NULL);
+	cJSON_AddStringToObject(r, "policy_digest", av_policy_digest(p));
+	cJSON_AddNumberToObject(r, "plugins", (double)av_policy_nplugins(p));
+	av_policy_unref(p);
+	return r;
+}
+
+static cJSON *
+op_stats(worker *w, const cJSON *req, const char *actor)
+{
+	av_server *s = w->srv;
+	cJSON *r = av_reply_ok();
+
+	if (r == NULL)
+		return NULL;
+	cJSON_AddNumberToObject(r, "requests", (double)atomic_load(&s->n_requests));
+	cJSON_AddNumberToObject(r, "errors", (double)atomic_load(&s->n_errors));
+	cJSON_AddNumberToObject(r, "evaluated", (double)atomic_load(&s->n_evaluated));
+	cJSON_AddNumberToObject(r, "cached", (double)atomic_load(&s->n_cached));
+	cJSON_AddNumberToObject(r, "reloads", (double)atomic_load(&s->n_reloads));
+	cJSON_AddNumberToObject(r, "uptime", (double)(av_now() - s->started));
+	return r;
+}
+
+static const struct {
+	const char *name;
+	cJSON *(*fn)(worker *, const cJSON *, const char *);
+} ops[] = {
+	{"health", op_health},
+	{"evaluate", op_evaluate},
+	{"verdict", op_verdict},
+	{"list", op_list},
+	{"policies", op_policies},
+	{"reload", op_reload},
+	{"stats", op_stats},
+};
+
+static char *
+handle(worker *w, const char *buf, size_t len, const char *actor, size_t *rlen)
+{
+	av_server *s = w->srv;
+	cJSON *req = NULL, *reply = NULL;
+	const cJSON *v, *op;
+	av_error err;
+	char msg[160];
+
+	atomic_fetch_add(&s->n_requests, 1);
+	av_error_clear(&err);
+	if (len > s->cfg->max_request) {
+		snprintf(msg, sizeof(msg), "request of %zu bytes exceeds the limit of %zu bytes",
+		    len, s->cfg->max_request);
+		reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_ELIMIT, msg));
+		goto out;
+	}
+	if ((req = cJSON_ParseWithLength(buf, len)) == NULL || !cJSON_IsObject(req)) {
+		const char *at = cJSON_GetErrorPtr();
+		if (req == NULL && at != NULL && at >= buf && at <= buf + len)
+			snprintf(msg, sizeof(msg), "request is not valid JSON (at byte %zu)",
+			    (size_t)(at - buf));
+		else
+			snprintf(msg, sizeof(msg), "request must be a JSON object");
+		reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_EINVAL, msg));
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(req, "v");
+	if (!cJSON_IsNumber(v) || v->valuedouble != AV_PROTO_VERSION) {
+		reply = (atomic_fetch_add(&s->n_errors, 1),
+		    av_reply_error(AV_EINVAL, "field 'v' must be 1 (protocol version)"));
+		goto out;
+	}
+	op = cJSON_GetObjectItemCaseSensitive(req, "op");
+	if (!cJSON_IsString(op)) {
+		reply = (atomic_fetch_add(&s->n_errors, 1),
+		    av_reply_error(AV_EINVAL, "field 'op' must be a string"));
+		goto out;
+	}
+	if (refresh_runtime(w, &err) != 0) {
+		reply = err_reply(s, AV_EPLUGIN, &err);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(ops[i].name, op->valuestring) == 0) {
+			reply = ops[i].fn(w, req, actor);
+			if (reply == NULL)
+				reply = av_reply_error(AV_ENOMEM, NULL);
+			goto out;
+		}
+	}
+	snprintf(msg, sizeof(msg), "unknown op '%.64s' (known: health, evaluate, verdict, list, "
+				   "policies, reload, stats)", op->valuestring);
+	reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_EINVAL, msg));
+out:
+	cJSON_Delete(req);
+	return av_reply_finish(reply, rlen);
+}
+
+/* The caller's identity for the audit log: the peer's user name on IPC. */
+static void
+peer_actor(nng_msg *msg, char *buf, size_t len)
+{
+	nng_pipe p = nng_msg_get_pipe(msg);
+	uint64_t uid;
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	if (getpwuid_r((uid_t)uid, &pw, tmp, sizeof(tmp), &res) == 0 && res != NULL)
+		snprintf(buf, len, "%s", pw.pw_name);
+	else
+		snprintf(buf, len, "uid:%llu", (unsigned long long)uid);
+}
+
+static void *
+worker_main(void *arg)
+{
+	worker *w = arg;
+	av_server *s = w->srv;
+	char actor[128];
+
+	while (!atomic_load(&s->stopping)) {
+		nng_msg *msg, *out;
+		char *reply;
+		size_t rlen;
+		int rv;
+
+		nng_ctx_recv(w->ctx, w->aio);
+		nng_aio_wait(w->aio);
+		if ((rv = nng_aio_result(w->aio)) != 0) {
+			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
+				continue; /* the loop condition decides */
+			av_log(AV_LOG_WARN, "worker %d: receive failed: %s", w->id,
+			    nng_strerror(rv));
+			continue;
+		}
+		msg = nng_aio_get_msg(w->aio);
+		peer_actor(msg, actor, sizeof(actor));
+		reply = handle(w, nng_msg_body(msg), nng_msg_len(msg), actor, &rlen);
+		nng_msg_free(msg);
+		if (reply == NULL || nng_msg_alloc(&out, 0) != 0) {
+			free(reply);
+			continue; /* out of memory: the client times out */
+		}
+		if (nng_msg_append(out, reply, rlen) != 0) {
+			free(reply);
+			nng_msg_free(out);
+			continue;
+		}
+		free(reply);
+		nng_aio_set_msg(w->aio, out);
+		nng_ctx_send(w->ctx, w->aio);
+		nng_aio_wait(w->aio);
+		/* A peer that went away leaves the reply with us. */
+		if (nng_aio_result(w->aio) != 0)
+			nng_msg_free(nng_aio_get_msg(w->aio));
+	}
+	return NULL;
+}
+
+static int
+nng_err(av_error *err, int rv, const char *what, const char *url)
+{
+	return av_error_set(err, AV_EIO, NULL, 0, 0, "%s %s: %s", what, url, nng_strerror(rv));
+}
+
+static int
+bind_sockets(av_server *s, av_error *err)
+{
+	const av_config *c = s->cfg;
+	nng_listener l;
+	int rv;
+
+	if ((rv = nng_rep0_open(&s->rep)) != 0)
+		return nng_err(err, rv, "cannot open", "the request socket");
+	s->rep_open = true;
+	nng_socket_set_size(s->rep, NNG_OPT_RECVMAXSZ, HARD_MAX_MSG);
+	if ((rv = nng_listener_create(&l, s->rep, c->socket)) != 0)
+		return nng_err(err, rv, "cannot listen on", c->socket);
+	if (av_ipc_path(c->socket) != NULL)
+		nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, (int)c->socket_mode);
+	if ((rv = nng_listener_start(l, 0)) != 0)
+		return nng_err(err, rv, "cannot listen on", c->socket);
+
+	if ((rv = nng_pub0_open(&s->pub)) != 0)
+		return nng_err(err, rv, "cannot open", "the event socket");
+	s->pub_open = true;
+	if ((rv = nng_listener_create(&l, s->pub, c->events)) != 0)
+		return nng_err(err, rv, "cannot listen on", c->events);
+	if (av_ipc_path(c->events) != NULL)
+		nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, (int)c->socket_mode);
+	if ((rv = nng_listener_start(l, 0)) != 0)
+		return nng_err(err, rv, "cannot listen on", c->events);
+	return 0;
+}
+
+static int
+parent_dir(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL || (size_t)(slash - path) >= len)
+		return -1;
+	memcpy(buf, path, (size_t)(slash - path));
+	buf[slash - path] = '\0';
+	return 0;
+}
+
+int
+av_server_create(av_server **out, const av_config *cfg, av_diags *d, av_error *err)
+{
+	av_server *s;
+	char dir[AV_PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	s->cfg = cfg;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->side_mu, NULL);
+	s->started = av_now();
+	if ((rc = av_mkdirs(cfg->state_dir, 0700)) != 0) {
+		rc = av_error_set(err, AV_EIO, NULL, 0, 0, "cannot create state directory %s: %s",
+		    cfg->state_dir, strerror(-rc));
+		goto fail;
+	}
+	if (parent_dir(cfg->database, dir, sizeof(dir)) == 0 && (rc = av_mkdirs(dir, 0700)) != 0) {
+		rc = av_error_set(err, AV_EIO, NULL, 0, 0, "cannot create %s: %s", dir,
+		    strerror(-rc));
+		goto fail;
+	}
+	if ((rc = load_policy(cfg, &s->policy, d)) != 0) {
+		av_error_set(err, rc, NULL, 0, 0, "cannot load the plugins and profiles");
+		goto fail;
+	}
+	if ((rc = av_store_open(&s->wr, cfg->database, AV_STORE_COMMITTER, err)) != 0)
+		goto fail;
+	s->side.srv = s;
+	s->side.id = -1;
+	if ((rc = av_store_open(&s->side.rd, cfg->database, 0, err)) != 0)
+		goto fail;
+	if ((rc = bind_sockets(s, err)) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	av_server_destroy(s);
+	return rc;
+}
+
+int
+av_server_start(av_server *s, av_error *err)
+{
+	int n = s->cfg->workers > 0 ? s->cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int rv, rc;
+
+	if (n < 1)
+		n = 1;
+	if ((s->workers = calloc((size_t)n, sizeof(worker))) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	for (int i = 0; i < n; i++) {
+		worker *w = &s->workers[i];
+		w->srv = s;
+		w->id = i;
+		if ((rc = av_store_open(&w->rd, s->cfg->database, 0, err)) != 0)
+			return rc;
+		if ((rc = refresh_runtime(w, err)) != 0)
+			return rc;
+		if ((rv = nng_aio_alloc(&w->aio, NULL, NULL)) != 0 ||
+		    (rv = nng_ctx_open(&w->ctx, s->rep)) != 0)
+			return nng_err(err, rv, "cannot create a context on", s->cfg->socket);
+		s->nworkers++;
+	}
+	for (int i = 0; i < n; i++) {
+		worker *w = &s->workers[i];
+		if (pthread_create(&w->thr, NULL, worker_main, w) != 0)
+			return av_error_set(err, AV_EINTERNAL, NULL, 0, 0,
+			    "cannot start worker thread %d", i);
+		w->running = true;
+	}
+	av_log(AV_LOG_INFO, "listening on %s (events %s), %d workers, database %s", s->cfg->socket,
+	    s->cfg->events, n, s->cfg->database);
+	return 0;
+}
+
+int
+av_server_reload(av_server *s, av_diags *d)
+{
+	av_policy *p, *old;
+
+	if (load_policy(s->cfg, &p, d) != 0) {
+		av_log(AV_LOG_ERROR, "reload refused; the old plugin set keeps serving");
+		for (size_t i = 0; i < d->n; i++) {
+			char line[AV_ERR_MSG + AV_ERR_FILE + 32];
+			av_log(AV_LOG_ERROR, "  %s", av_error_format(&d->v[i], line, sizeof(line)));
+		}
+		return AV_EPLUGIN;
+	}
+	pthread_mutex_lock(&s->mu);
+	old = s->policy;
+	s->policy = p;
+	s->gen++;
+	pthread_mutex_unlock(&s->mu);
+	av_log(AV_LOG_INFO, "reloaded: %zu plugins, policy digest %.12s (was %.12s)",
+	    av_policy_nplugins(p), av_policy_digest(p), av_policy_digest(old));
+	av_policy_unref(old);
+	atomic_fetch_add(&s->n_reloads, 1);
+	return 0;
+}
+
+char *
+av_server_call(av_server *s, const char *buf, size_t len, const char *actor, size_t *rlen)
+{
+	char *r;
+
+	pthread_mutex_lock(&s->side_mu);
+	r = handle(&s->side, buf, len, actor, rlen);
+	pthread_mutex_unlock(&s->side_mu);
+	return r;
+}
+
+void
+av_server_stop(av_server *s)
+{
+	if (s == NULL || s->stopped)
+		return;
+	s->stopped = true;
+	atomic_store(&s->stopping, true);
+	/*
+	 * A worker busy with a request finishes it and sends its reply; one
+	 * waiting to receive is cancelled.  Cancel until every worker has
+	 * seen the flag, since one may re-enter receive just after a cancel.
+	 */
+	for (int i = 0; i < s->nworkers; i++) {
+		worker *w = &s->workers[i];
+		if (!w->running)
+			continue;
+		for (;;) {
+			struct timespec ts;
+			nng_aio_cancel(w->aio);
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 20 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			if (pthread_timedjoin_np(w->thr, NULL, &ts) == 0)
+				break;
+		}
+		w->running = false;
+	}
+}
+
+void
+av_server_destroy(av_server *s)
+{
+	if (s == NULL)
+		return;
+	av_server_stop(s);
+	for (int i = 0; i < s->nworkers; i++) {
+		worker *w = &s->workers[i];
+		nng_ctx_close(w->ctx);
+		nng_aio_free(w->aio);
+		av_runtime_destroy(w->rt);
+		av_store_close(w->rd);
+	}
+	free(s->workers);
+	if (s->rep_open)
+		nng_close(s->rep);
+	if (s->pub_open)
+		nng_close(s->pub);
+	av_runtime_destroy(s->side.rt);
+	av_store_close(s->side.rd);
+	av_store_close(s->wr);
+	av_policy_unref(s->policy);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->side_mu);
+	free(s);
+}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Builds aivet twice — a normal build and one under AddressSanitizer and
+# UndefinedBehaviorSanitizer — and runs every test suite in both.
+set -e
+cd "$(dirname "$0")/.."
+[ -d build ] || meson setup build
+ninja -C build
+meson test -C build --print-errorlogs --num-processes 2
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	-Dbuildtype=debug
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3
