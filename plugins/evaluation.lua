@@ -163,8 +163,8 @@ local function check_leaderboard(ev, report)
 end
 
 local function check_age(ev, settings, report)
-	local when = time.parse_date(ev.date)
-	local max = time.parse_duration(settings.max_age)
+	local when = type(ev.date) == "string" and time.parse_date(ev.date) or nil
+	local max = type(settings.max_age) == "string" and time.parse_duration(settings.max_age) or nil
 	if when == nil or max == nil or time.now() - when <= max then
 		return
 	end

@@ -92,42 +92,26 @@ function test_research_profile_only_warns()
 	expect_severity(run(model(without("evaluation")), "research"), "model_card.evaluation.missing", "warn")
 end
 
-local CARD = [[
----
-license: mit
-base_model: acme/base-7b
----
-# Acme card model
-
-## Intended use
-Summarising support tickets written in English for internal agents to read quickly.
-
-## Limitations
-[More Information Needed]
-]]
+-- Cards given as Markdown text are analysed by the engine; these manifests
+-- are files so that they go through the same preparation as real ones.
+local CARD_TEXT = "testdata/card-text.yaml"       -- weights Apache-2.0, front matter mit
+local CARD_TEXT_MIT = "testdata/card-text-mit.yaml" -- weights MIT, no base model
 
 function test_card_text_is_read()
-	local m = model({})
-	m.model_card = { text = CARD }
-	local v = run(m)
+	local v = run(CARD_TEXT)
 	expect_no_finding(v, "model_card.missing")
 	expect_no_finding(v, "model_card.intended_use.missing")
 	expect_finding(v, "model_card.limitations.missing")
 end
 
 function test_front_matter_license_mismatch_warns()
-	local m = model({})
-	m.model_card = { text = CARD }
-	expect_severity(run(m), "model_card.metadata.license_mismatch", "warn")
-	m.licenses.weights = "MIT"
-	expect_no_finding(run(m), "model_card.metadata.license_mismatch")
+	expect_severity(run(CARD_TEXT), "model_card.metadata.license_mismatch", "warn")
+	expect_no_finding(run(CARD_TEXT_MIT), "model_card.metadata.license_mismatch")
 end
 
 function test_base_model_noted()
-	local m = model({})
-	m.model_card = { text = CARD }
-	expect_finding(run(m), "model_card.metadata.base_model")
-	expect_no_finding(run(model(FULL)), "model_card.metadata.base_model")
+	expect_finding(run(CARD_TEXT), "model_card.metadata.base_model")
+	expect_no_finding(run(CARD_TEXT_MIT), "model_card.metadata.base_model")
 end
 
 function test_not_applied_to_datasets()

@@ -275,11 +275,11 @@ local function check_vulnerabilities(component, settings, report)
 end
 
 local function check_maintenance(component, settings, report)
-	local max_age = time.parse_duration(settings.max_release_age)
+	local max_age = type(settings.max_release_age) == "string" and time.parse_duration(settings.max_release_age) or nil
 	local now = time.now()
 	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
 		if type(d) == "table" then
-			local released = time.parse_date(d.last_release)
+			local released = type(d.last_release) == "string" and time.parse_date(d.last_release) or nil
 			local stale = max_age and released and now - released > max_age
 			if d.maintained == false or stale then
 				report:finding{
