@@ -237,7 +237,8 @@ EXTRA = [
     dict(id="llama2", name="Llama 2 Community License Agreement", category="use-restricted",
          commercial="conditional", huggingface=True,
          conditions=["attribution", "notice", "use-restrictions", "user-threshold"],
-         user_threshold=700000000, aliases=["llama-2", "llama 2 community license"],
+         user_threshold=700000000,
+         aliases=["llama-2", "llama 2 community license", "llama-2-community-license"],
          url="https://ai.meta.com/llama/license/",
          note="Acceptable use policy passes on to users; a separate license from Meta is "
               "needed above 700 million monthly active users; outputs may not be used to "
@@ -279,7 +280,8 @@ EXTRA = [
               "the EU."),
     dict(id="gemma", name="Gemma Terms of Use", category="use-restricted",
          commercial="conditional", huggingface=True,
-         conditions=["notice", "use-restrictions"], aliases=["gemma terms of use"],
+         conditions=["notice", "use-restrictions"],
+         aliases=["gemma terms of use", "gemma-terms-of-use"],
          url="https://ai.google.dev/gemma/terms",
          note="The prohibited use policy passes on to every user and derivative."),
     dict(id="openrail", name="OpenRAIL license family", category="use-restricted",
@@ -325,7 +327,7 @@ EXTRA = [
          conditions=["attribution", "use-restrictions"]),
     dict(id="tii-falcon-llm", name="TII Falcon LLM License", category="use-restricted",
          commercial="conditional", conditions=["attribution", "use-restrictions"],
-         aliases=["falcon-llm-license", "tii falcon llm license"],
+         aliases=["falcon-llm-license", "tii-falcon-llm-license", "tii falcon llm license"],
          note="Royalties are due on commercial use above a revenue threshold."),
     dict(id="microsoft-research-license", name="Microsoft Research License Agreement",
          category="non-commercial", commercial="no", conditions=["no-commercial"],
