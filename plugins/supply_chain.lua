@@ -230,7 +230,11 @@ local function check_runtime(component, settings, report)
 		}
 	end
 	if rt.downloads_at_runtime == true then
-		local what = type(rt.downloads) == "table" and #rt.downloads > 0 and (" (" .. table.concat(rt.downloads, ", ") .. ")") or ""
+		local names = {}
+		for _, d in ipairs(type(rt.downloads) == "table" and rt.downloads or {}) do
+			names[#names + 1] = tostring(d)
+		end
+		local what = #names > 0 and (" (" .. table.concat(names, ", ") .. ")") or ""
 		report:finding{
 			id = DOWNLOADS, severity = settings.downloads_severity, evidence = "runtime.downloads_at_runtime",
 			message = "The component downloads files at runtime" .. what .. ": what runs is not what was vetted.",
