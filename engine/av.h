@@ -84,6 +84,13 @@ void av_diags_fini(av_diags *d);
 int av_diags_add(av_diags *d, int code, const char *file, int line, int column, const char *fmt,
     ...) __attribute__((format(printf, 6, 7)));
 
+/*
+ * Reads a whole file of at most max bytes into a new NUL-terminated buffer
+ * (*buf, *len bytes; the caller frees it).  Returns 0, or AV_EIO /
+ * AV_ELIMIT / AV_ENOMEM with err naming the file.
+ */
+int av_read_file(const char *path, size_t max, char **buf, size_t *len, av_error *err);
+
 /* Hex-encoded SHA-256 of a buffer: out must hold 65 bytes. */
 void av_sha256_hex(const void *buf, size_t len, char out[65]);
 

@@ -192,7 +192,7 @@ av_card_normalise(av_doc *doc, av_node *mc, av_error *err)
 			v = av_node_copy(doc, e);
 		} else if (e->type == AV_STR) {
 			size_t w = av_md_content_words(e->str, e->len);
-			v = section_node(doc, true, w >= AV_MD_MIN_WORDS, NULL, 0, w);
+			v = section_node(doc, true, w >= (id >= 0 ? av_md_min_words(id) : AV_MD_MIN_WORDS), NULL, 0, w);
 		} else {
 			/* Anything else (a list, a bool) is left for the schema
 			 * check to report. */

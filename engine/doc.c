@@ -577,7 +577,7 @@ on_scalar(struct parser *p, yaml_event_t *ev)
 	char *s = av_doc_strdup(p->doc, v, len);
 	if (s == NULL)
 		return oom(p);
-	if (want_key(p))
+	if (want_key(p) && ev->data.scalar.anchor == NULL)
 		return set_key(p, s, len, m);
 
 	if ((rc = count_nodes(p, 1, m)) != 0)
@@ -598,6 +598,8 @@ on_scalar(struct parser *p, yaml_event_t *ev)
 			return oom(p);
 		ev->data.scalar.anchor = NULL; /* now owned by the anchor table */
 	}
+	if (want_key(p)) /* an anchored key: the node exists only for its aliases */
+		return set_key(p, s, len, m);
 	return attach(p, n, 0);
 }
 

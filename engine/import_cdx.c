@@ -5,9 +5,8 @@
  * The primary component is metadata.component when it is a model or data,
  * else the first machine-learning-model (depth first), else the first data
  * component.  Its modelCard's considerations become inline model card
- * sections, its performance metrics evaluation results, its SHA-256 hash an
- * artifact, and the components it depends on dependencies (data components:
- * model_card.metadata.datasets).
+ * sections, a clear accuracy figure evaluation.metrics.accuracy, its SHA-256
+ * hash an artifact, and the software components it depends on dependencies.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,56 +139,34 @@ section_lines(av_imp *im, av_node *secs, const char *key, const av_node *list,
 }
 
 static void
-model_card(av_imp *im, const av_node *card, const av_node *bom_components)
+model_card(av_imp *im, const av_node *card)
 {
 	if (!card || card->type != AV_MAP)
 		return;
 	av_node *mc = av_imp_child(im, im->root, "model_card");
+	/* modelParameters (task, datasets) and the list of performance metrics
+	 * have no field in the aivet/v1 schema: only a clear accuracy figure
+	 * is kept, and a note says what was left out. */
 	const av_node *params = av_map_get(card, "modelParameters");
-	const char *task = av_imp_str(params, "task");
-	const av_node *ds = av_map_get(params, "datasets");
-	if (task || (ds && ds->type == AV_SEQ && ds->count)) {
-		av_node *meta = av_imp_child(im, mc, "metadata");
-		if (task)
-			av_imp_put_cstr(im, meta, "pipeline_tag", task);
-		av_node *names = NULL;
-		for (const av_node *d = ds && ds->type == AV_SEQ ? ds->first : NULL; d; d = d->next) {
-			const char *name = av_imp_str(d, "name");
-			const char *ref = av_imp_str(d, "ref");
-			if (!name && ref) {
-				size_t budget = MAX_WALK;
-				const av_node *c = find_ref(bom_components, ref, &budget);
-				name = c ? av_imp_str(c, "name") : ref;
-			}
-			if (!name)
-				continue;
-			if (!names)
-				names = av_imp_put(im, meta, "datasets", av_imp_new(im, AV_SEQ));
-			av_imp_append(im, names, av_node_new_cstr(im->doc, name));
-		}
-	}
-
+	if (params && params->type == AV_MAP && params->count > 0)
+		av_imp_diag(im, AV_OK, params->line, params->column,
+		    "modelCard.modelParameters (task, datasets, architecture) is not kept: the "
+		    "manifest has no field for it");
 	const av_node *qa = av_map_get(card, "quantitativeAnalysis");
 	const av_node *pm = av_map_get(qa, "performanceMetrics");
-	av_node *results = NULL;
+	int count = 0;
 	for (const av_node *m = pm && pm->type == AV_SEQ ? pm->first : NULL; m; m = m->next) {
 		const char *type = av_imp_str(m, "type");
 		const av_node *value = av_map_get(m, "value");
 		if (!type || !value)
 			continue;
-		if (!results) {
-			av_node *ev = av_imp_child(im, im->root, "evaluation");
-			results = av_imp_put(im, ev, "results", av_imp_new(im, AV_SEQ));
-		}
-		av_node *e = av_imp_new(im, AV_MAP);
-		av_imp_put_cstr(im, e, "metric", type);
-		av_imp_put_copy(im, e, "value", value);
-		const char *slice = av_imp_str(m, "slice");
-		if (slice)
-			av_imp_put_cstr(im, e, "slice", slice);
-		av_imp_append(im, results, e);
+		count++;
 		av_imp_metric(im, type, value);
 	}
+	if (count > 0)
+		av_imp_diag(im, AV_OK, pm->line, pm->column,
+		    "%d performance metric(s); the manifest keeps only a clear accuracy figure",
+		    count);
 
 	const av_node *cons = av_map_get(card, "considerations");
 	if (!cons || cons->type != AV_MAP || cons->count == 0)
@@ -262,18 +239,9 @@ dependencies(av_imp *im, const av_node *bom, const av_node *primary)
 			if (c && is_type(c, "data")) {
 				/* Data the model was trained or tested on is not a
 				 * software dependency. */
-				av_node *mc = av_imp_child(im, im->root, "model_card");
-				av_node *meta = av_imp_child(im, mc, "metadata");
-				const av_node *have = av_map_get(meta, "datasets");
-				av_node *names = have && have->type == AV_SEQ
-				    ? (av_node *)have
-				    : av_imp_put(im, meta, "datasets", av_imp_new(im, AV_SEQ));
-				bool dup = false;
-				for (const av_node *h = names ? names->first : NULL; h; h = h->next)
-					if (name && h->type == AV_STR && strcmp(h->str, name) == 0)
-						dup = true;
-				if (!dup)
-					av_imp_append(im, names, av_node_new_cstr(im->doc, name ? name : t->str));
+				av_imp_diag(im, AV_OK, t->line, t->column,
+				    "depends on data component \"%s\": not a software dependency, "
+				    "not kept", name ? name : t->str);
 				continue;
 			}
 			if (!list)
@@ -409,7 +377,7 @@ av_imp_cdx(av_imp *im, const char *buf, size_t len)
 		av_imp_diag(im, AV_OK, primary->line, primary->column,
 		    "the component declares no license");
 
-	model_card(im, av_map_get(primary, "modelCard"), comps);
+	model_card(im, av_map_get(primary, "modelCard"));
 
 	const av_node *hashes = av_map_get(primary, "hashes");
 	for (const av_node *h = hashes && hashes->type == AV_SEQ ? hashes->first : NULL; h; h = h->next) {

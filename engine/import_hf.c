@@ -2,21 +2,16 @@
  * import_hf.c - Hugging Face model and dataset cards: a README.md with
  * YAML front matter (the card metadata) and a Markdown body.
  *
- * The front matter gives the kind, the license and the facts the plugins
- * read (kept under model_card.metadata); model-index gives evaluation
- * results.  The body goes to model_card.text unchanged: av_card_normalise
- * finds its sections when the manifest is evaluated.
+ * The front matter gives the kind and the license; model-index a clear
+ * accuracy figure.  The card goes to model_card.text unchanged:
+ * av_card_normalise finds its sections and front matter facts when the
+ * manifest is evaluated.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "card.h"
 #include "import_int.h"
-
-static const char *const meta_keys[] = {
-	"license", "license_name", "license_link", "base_model", "datasets", "language",
-	"pipeline_tag", "tags", "library_name", NULL,
-};
 
 /* Keys only dataset cards use, and keys only model cards use. */
 static const char *const dataset_keys[] = {
@@ -150,52 +145,36 @@ license_value(av_imp *im, const av_node *fm)
 	return m;
 }
 
-/* model-index -> evaluation.results, one entry per metric. */
+/* model-index: the aivet/v1 schema has no field for a list of results, so
+ * only a clear accuracy figure is kept (see av_imp_metric); a note says
+ * how many results were left out. */
 static void
 model_index(av_imp *im, const av_node *mi)
 {
 	if (!mi || mi->type != AV_SEQ)
 		return;
-	av_node *results = NULL;
+	int count = 0;
 	for (const av_node *model = mi->first; model; model = model->next) {
 		const av_node *rs = av_map_get(model, "results");
 		for (const av_node *r = rs && rs->type == AV_SEQ ? rs->first : NULL; r; r = r->next) {
-			const av_node *task = av_map_get(r, "task");
-			const av_node *ds = av_map_get(r, "dataset");
-			const char *tname = av_imp_str(task, "type");
-			if (!tname)
-				tname = av_imp_str(task, "name");
-			const char *dname = av_imp_str(ds, "name");
-			if (!dname)
-				dname = av_imp_str(ds, "type");
-			const char *split = av_imp_str(ds, "split");
 			const av_node *ms = av_map_get(r, "metrics");
 			for (const av_node *m = ms && ms->type == AV_SEQ ? ms->first : NULL; m;
 			     m = m->next) {
-				const av_node *value = av_map_get(m, "value");
 				const char *mname = av_imp_str(m, "type");
 				if (!mname)
 					mname = av_imp_str(m, "name");
+				const av_node *value = av_map_get(m, "value");
 				if (!mname || !value)
 					continue;
-				if (!results) {
-					av_node *ev = av_imp_child(im, im->root, "evaluation");
-					results = av_imp_put(im, ev, "results", av_imp_new(im, AV_SEQ));
-				}
-				av_node *e = av_imp_new(im, AV_MAP);
-				if (tname)
-					av_imp_put_cstr(im, e, "task", tname);
-				if (dname)
-					av_imp_put_cstr(im, e, "dataset", dname);
-				if (split)
-					av_imp_put_cstr(im, e, "split", split);
-				av_imp_put_cstr(im, e, "metric", mname);
-				av_imp_put_copy(im, e, "value", value);
-				av_imp_append(im, results, e);
+				count++;
 				av_imp_metric(im, mname, value);
 			}
 		}
 	}
+	if (count > 0)
+		av_imp_diag(im, AV_OK, mi->line + 1, mi->column,
+		    "model-index has %d evaluation result(s); the manifest keeps only a clear "
+		    "accuracy figure, the rest stay in the card", count);
 }
 
 int
@@ -257,17 +236,11 @@ av_imp_hf(av_imp *im, const char *buf, size_t len)
 		av_imp_diag(im, AV_OK, 0, 0, "the card declares no license");
 	}
 
+	/* The whole card, front matter included: av_card_normalise reads the
+	 * facts the plugins need (base_model, datasets, ...) from it into
+	 * model_card.metadata when the manifest is evaluated. */
 	av_node *mc = av_imp_child(im, im->root, "model_card");
-	av_imp_put_str(im, mc, "text", buf + body, len - body);
-	av_node *meta = NULL;
-	for (const char *const *k = meta_keys; fm && *k; k++) {
-		const av_node *v = av_map_get(fm, *k);
-		if (!v || v->type == AV_NULL)
-			continue;
-		if (!meta)
-			meta = av_imp_child(im, mc, "metadata");
-		av_imp_put_copy(im, meta, *k, v);
-	}
+	av_imp_put_str(im, mc, "text", buf, len);
 	if (fm)
 		model_index(im, av_map_get(fm, "model-index"));
 out:

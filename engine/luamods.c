@@ -4,7 +4,8 @@
  *
  * aivet.time and aivet.log wrap the engine's clock and the host's log;
  * aivet.kb is the merged license knowledge base (policies/data), read-only,
- * on which the Lua module aivet.licenses builds its lookups.  The helper
+ * on which the Lua module aivet.licenses builds its lookups.  aivet.spdx
+ * (lua_spdx.c) and aivet.markdown (markdown.c) are registered here too.  The helper
  * modules written in Lua live in plugins/lib/aivet/.
  */
 #include <stdio.h>
@@ -14,7 +15,9 @@
 #include <lua.h>
 
 #include "clock.h"
+#include "markdown.h"
 #include "plugin_int.h"
+#include "spdx.h"
 
 /***
  * aivet.time.now() -> integer: unix seconds of the evaluation (AIVET_NOW
@@ -190,6 +193,8 @@ static const luaL_Reg modules[] = {
 	{"aivet.time", open_time},
 	{"aivet.log", open_log},
 	{"aivet.kb", open_kb},
+	{"aivet.spdx", luaopen_aivet_spdx},
+	{"aivet.markdown", luaopen_aivet_markdown},
 	{NULL, NULL},
 };
 

@@ -25,4 +25,14 @@ int av_manifest_check(const av_node *root, const char *file, av_error *err);
  * as YAML or as JSON has the same digest. */
 void av_manifest_digest(const av_node *root, char out[65]);
 
+/*
+ * Rewrites, in place, the shorthand forms into the full ones that plugins
+ * see: a license written as a string (in licenses.code, .weights, .data,
+ * .docs and dependencies[].license) becomes the map {id: <string>}, keeping
+ * its position.  Nothing else changes; values of the wrong type are left
+ * for the validator.  New nodes live in doc's arena.  Returns 0, or
+ * AV_ENOMEM with err filled.
+ */
+int av_manifest_normalise(av_doc *doc, av_error *err);
+
 #endif

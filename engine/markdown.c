@@ -731,6 +731,12 @@ av_md_has_content(const char *text, size_t len)
 	return av_md_content_words(text, len) >= AV_MD_MIN_WORDS;
 }
 
+size_t
+av_md_min_words(int id)
+{
+	return id == AV_SEC_LANGUAGES || id == AV_SEC_DOMAINS ? 1 : AV_MD_MIN_WORDS;
+}
+
 int
 av_md_canonical(const char *text, size_t len, av_md_canon out[AV_SEC_COUNT], av_error *err)
 {
@@ -753,7 +759,7 @@ av_md_canonical(const char *text, size_t len, av_md_canon out[AV_SEC_COUNT], av_
 				continue;
 			c->present = true;
 			c->words = w;
-			c->content = w >= AV_MD_MIN_WORDS;
+			c->content = w >= av_md_min_words(id);
 			c->heading = v[i].heading;
 			c->heading_len = v[i].heading_len;
 			c->line = v[i].line;

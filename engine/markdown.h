@@ -91,6 +91,10 @@ uint32_t av_md_classify(const char *heading, size_t len);
 size_t av_md_content_words(const char *text, size_t len);
 bool av_md_has_content(const char *text, size_t len);
 
+/* The words a canonical section needs to have content: AV_MD_MIN_WORDS,
+ * or 1 for lists of names (languages, domains). */
+size_t av_md_min_words(int id);
+
 /* What a card says about one canonical section. */
 typedef struct av_md_canon {
 	bool present;
@@ -105,7 +109,7 @@ typedef struct av_md_canon {
 /*
  * Finds every canonical section of a card.  A section is present when a
  * heading stands for it; it has content when that section's text, with its
- * subsections, has at least AV_MD_MIN_WORDS words of content.  Where
+ * subsections, has at least av_md_min_words(id) words of content.  Where
  * several headings stand for one name, the one with the most content words
  * is reported.  Returns 0, AV_ENOMEM or AV_ELIMIT.
  */

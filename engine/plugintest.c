@@ -19,7 +19,7 @@
 #include <lua.h>
 
 #include "clock.h"
-#include "manifest.h"
+#include "component.h"
 #include "plugin_int.h"
 
 #define MAX_TEST_FILE ((size_t)4 << 20)
@@ -184,7 +184,7 @@ read_manifest(run *r, const char *name, av_error *err)
 	if (av_read_file(path, MAX_MANIFEST, &buf, &len, err) != 0)
 		return NULL;
 	if (av_doc_parse(&doc, buf, len, AV_FMT_AUTO, path, NULL, err) == 0 &&
-	    av_manifest_check(av_doc_root(doc), path, err) != 0) {
+	    av_component_prepare(doc, path, err) != 0) {
 		av_doc_destroy(doc);
 		doc = NULL;
 	}

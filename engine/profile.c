@@ -19,12 +19,6 @@
 
 static const char *const profile_keys[] = {"apiVersion", "kind", "name", "extends",
 	"description", "review", "severity", "plugins", NULL};
-static const char *const license_keys[] = {"id", "name", "spdx", "osi_approved", "fsf_libre",
-	"deprecated", "category", "commercial", "open_source", "conditions", "aliases", "url",
-	NULL};
-static const char *const exception_keys[] = {"id", "name", "deprecated", "url", "aliases",
-	NULL};
-
 static bool
 in_list(const char *const *list, const char *s)
 {
@@ -315,11 +309,38 @@ resolve(av_policy *p, av_profile *pr, av_diags *d)
 	return 0;
 }
 
+/* Entries may carry fields beyond those aivet.licenses reads (a data file
+ * can record what a plugin needs, such as a user threshold); those pass
+ * through to plugins.  The lists it reads must be lists of strings. */
+static bool
+check_lists(const av_node *e, const char *file, av_diags *d)
+{
+	static const char *const lists[] = {"aliases", "conditions"};
+	bool ok = true;
+
+	for (size_t i = 0; i < 2; i++) {
+		const av_node *l = av_map_get(e, lists[i]);
+		if (l == NULL || l->type == AV_NULL)
+			continue;
+		if (l->type != AV_SEQ) {
+			bad(d, file, l, false, "%s must be a list of strings%s", lists[i], "");
+			ok = false;
+			continue;
+		}
+		for (const av_node *c = l->first; c != NULL; c = c->next)
+			if (c->type != AV_STR) {
+				bad(d, file, c, false, "%s must be a list of strings%s", lists[i], "");
+				ok = false;
+			}
+	}
+	return ok;
+}
+
 /* Merges the entries of list (licenses or exceptions) into the knowledge
  * base's list of the same name, by id, field by field. */
 static int
 merge_entries(av_doc *kb, const char *listname, const av_node *list, const char *file,
-    const char *const *keys, av_diags *d)
+    av_diags *d)
 {
 	av_node *root = av_doc_root(kb);
 	av_node *dst = (av_node *)av_map_get(root, listname);
@@ -338,7 +359,7 @@ merge_entries(av_doc *kb, const char *listname, const av_node *list, const char 
 			bad(d, file, e, false, "each entry of %s must be a map%s", listname, "");
 			continue;
 		}
-		if (!check_keys(e, keys, file, listname, d))
+		if (!check_lists(e, file, d))
 			continue;
 		if ((id = av_map_str(e, "id")) == NULL || *id == '\0') {
 			bad(d, file, e, false, "an entry of %s has no id%s", listname, "");
@@ -399,9 +420,9 @@ load_data(av_policy *p, const char *dir, av_sha256 *digest, av_diags *d)
 					    av_node_copy(p->kb, v));
 			}
 			if ((v = av_map_get(root, "licenses")) != NULL)
-				merge_entries(p->kb, "licenses", v, file, license_keys, d);
+				merge_entries(p->kb, "licenses", v, file, d);
 			if ((v = av_map_get(root, "exceptions")) != NULL)
-				merge_entries(p->kb, "exceptions", v, file, exception_keys, d);
+				merge_entries(p->kb, "exceptions", v, file, d);
 		}
 		av_doc_destroy(doc);
 	}

@@ -77,7 +77,7 @@ sb_hook(lua_State *L, lua_Debug *ar)
 	if (sb->timed_out || sb->count > sb->budget) {
 		sb->timed_out = true;
 		lua_sethook(L, sb_hook, LUA_MASKCOUNT, 1);
-		luaL_error(L, "instruction budget of %llu exceeded", (unsigned long long)sb->budget);
+		luaL_error(L, "instruction budget of %I exceeded", (lua_Integer)sb->budget);
 	}
 }
 
@@ -434,6 +434,8 @@ sb_require(lua_State *L)
 static void
 copy_field(lua_State *L, int from, int to, const char *name)
 {
+	from = lua_absindex(L, from);
+	to = lua_absindex(L, to);
 	lua_getfield(L, from, name);
 	lua_setfield(L, to, name);
 }

@@ -38,6 +38,7 @@
 #define BATCH_MAX 256
 #define CKPT_FRAMES 4000
 #define IDLE_CKPT_MS 100
+#define LINGER_MAX_NS 1000000L
 #define BUSY_TIMEOUT_MS 5000
 
 /*
@@ -271,6 +272,9 @@ struct wreq {
 	av_error err;
 	bool done;
 	struct wreq *next;
+	/* Set for a write nobody waits for: called once it is settled. */
+	void (*on_done)(void *cb_arg, int rc, int64_t id, const av_error *err);
+	void *cb_arg;
 };
 
 struct av_store {
@@ -288,7 +292,12 @@ struct av_store {
 	pthread_cond_t qcv;   /* work queued, or closing */
 	pthread_cond_t dcv;   /* a batch finished */
 	struct wreq *qhead, *qtail;
+	size_t qlen;
 	bool closing;
+	bool busy;              /* the writer is running a batch */
+	size_t arrived_busy;    /* writes queued while it was */
+	size_t last_batch;      /* size of the batch before */
+	int64_t last_commit_ns; /* how long that batch took */
 	av_store_stats stats; /* guarded by qlock */
 };
 
@@ -666,6 +675,46 @@ one_by_one:
 	return true;
 }
 
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Waits a little for the writers that are about to come back.  Without
+ * this, eight writers settle into two alternating batches of four: while
+ * one batch syncs the other queues up, and the writer takes it the moment
+ * the sync ends, before the writers just released have queued again.  The
+ * writers still active are those of the last batch plus those that queued
+ * while it ran; wait until that many are queued, but never longer than
+ * half a commit (at most LINGER_MAX_NS), so a lone writer never waits.
+ */
+static void
+linger(av_store *s)
+{
+	size_t target = s->last_batch + s->arrived_busy;
+	int64_t wait = s->last_commit_ns / 2;
+	struct timespec ts;
+
+	if (target > BATCH_MAX)
+		target = BATCH_MAX;
+	if (s->qlen >= target || s->closing || wait <= 0)
+		return;
+	if (wait > LINGER_MAX_NS)
+		wait = LINGER_MAX_NS;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += wait;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (s->qlen < target && !s->closing)
+		if (pthread_cond_timedwait(&s->qcv, &s->qlock, &ts) == ETIMEDOUT)
+			break;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -697,6 +746,7 @@ writer_main(void *arg)
 		}
 		if (s->qhead == NULL)
 			break; /* closing, and drained */
+		linger(s);
 
 		size_t n = 0;
 		while (s->qhead != NULL && n < BATCH_MAX) {
@@ -705,8 +755,13 @@ writer_main(void *arg)
 		}
 		if (s->qhead == NULL)
 			s->qtail = NULL;
+		s->qlen -= n;
+		s->last_batch = n;
+		s->arrived_busy = 0;
+		s->busy = true;
 		int64_t want = s->want_pages;
 		pthread_mutex_unlock(&s->qlock);
+		int64_t t0 = mono_ns();
 
 		av_error e;
 		bool retried = false, ckpt = false;
@@ -718,17 +773,35 @@ writer_main(void *arg)
 		} else {
 			retried = run_batch(c, batch, n);
 		}
-		if (c->wal_frames >= c->ckpt_next)
-			ckpt = checkpoint(c);
+		int64_t took = mono_ns() - t0;
+		/* Writes nobody waits for are settled by their callbacks and freed. */
+		for (size_t i = 0; i < n; i++) {
+			struct wreq *r = batch[i];
+			if (r->on_done != NULL) {
+				r->on_done(r->cb_arg, r->rc, r->id, r->rc != 0 ? &r->err : NULL);
+				free(r);
+				batch[i] = NULL;
+			}
+		}
 
 		pthread_mutex_lock(&s->qlock);
+		s->busy = false;
+		s->last_commit_ns = took;
 		s->stats.batches++;
 		s->stats.items += n;
 		s->stats.retried += retried;
-		s->stats.checkpoints += ckpt;
 		for (size_t i = 0; i < n; i++)
-			batch[i]->done = true; /* the caller may free it from here on */
+			if (batch[i] != NULL)
+				batch[i]->done = true; /* the caller may free it from here on */
 		pthread_cond_broadcast(&s->dcv);
+
+		/* Checkpoint after the callers are released, not before. */
+		if (c->wal_frames >= c->ckpt_next) {
+			pthread_mutex_unlock(&s->qlock);
+			ckpt = checkpoint(c);
+			pthread_mutex_lock(&s->qlock);
+			s->stats.checkpoints += ckpt;
+		}
 	}
 	pthread_mutex_unlock(&s->qlock);
 	return NULL;
@@ -772,7 +845,13 @@ submit(av_store *s, struct wreq *r, av_error *err)
 		else
 			s->qhead = r;
 		s->qtail = r;
+		s->qlen++;
+		s->arrived_busy += s->busy;
 		pthread_cond_signal(&s->qcv);
+		if (r->on_done != NULL) {
+			pthread_mutex_unlock(&s->qlock);
+			return 0; /* the writer settles and frees it */
+		}
 		while (!r->done)
 			pthread_cond_wait(&s->dcv, &s->qlock);
 		pthread_mutex_unlock(&s->qlock);
@@ -787,6 +866,11 @@ submit(av_store *s, struct wreq *r, av_error *err)
 		if (s->rd.wal_frames >= s->rd.ckpt_next)
 			checkpoint(&s->rd);
 		pthread_mutex_unlock(&s->lock);
+		if (r->on_done != NULL) {
+			r->on_done(r->cb_arg, r->rc, r->id, r->rc != 0 ? &r->err : NULL);
+			free(r);
+			return 0;
+		}
 	}
 	if (r->rc != 0 && err != NULL)
 		*err = r->err;
@@ -1100,6 +1184,58 @@ av_store_put_evaluation(av_store *s, av_verdict *v, const char *manifest, size_t
 	if ((rc = submit(s, &r, err)) == 0)
 		v->id = r.id;
 	cJSON_free(text);
+	return rc;
+}
+
+/* An evaluation write nobody waits for: it owns its verdict JSON. */
+struct put_async {
+	struct wreq r; /* first: freed through it */
+	struct put_eval p;
+	char json[];
+};
+
+int
+av_store_put_evaluation_async(av_store *s, const av_verdict *v, const char *manifest, size_t len,
+    const char *actor, void (*done)(void *arg, int rc, int64_t id, const av_error *err),
+    void *arg, av_error *err)
+{
+	av_error local_err;
+	err = err != NULL ? err : &local_err;
+	struct put_async *pa;
+	cJSON *j;
+	char *text;
+	size_t n;
+
+	if (s == NULL || v == NULL || done == NULL)
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no store, verdict or callback");
+	if (empty(v->name) || empty(v->version) || empty(v->profile) || empty(actor))
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0,
+		    "a stored verdict needs a name, version, profile and actor");
+	if (!is_digest(v->manifest_digest) || !is_digest(v->policy_digest))
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0,
+		    "verdict for %s@%s: manifest and policy digests must be 64 lowercase hex digits",
+		    v->name, v->version);
+	if ((j = av_verdict_to_json(v)) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (text == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
+	n = strlen(text) + 1;
+	if ((pa = calloc(1, sizeof(*pa) + n)) == NULL) {
+		cJSON_free(text);
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the write");
+	}
+	memcpy(pa->json, text, n);
+	cJSON_free(text);
+	pa->p = (struct put_eval){v, pa->json, manifest, len, actor};
+	pa->r.apply = apply_put_eval;
+	pa->r.arg = &pa->p;
+	pa->r.on_done = done;
+	pa->r.cb_arg = arg;
+	int rc = submit(s, &pa->r, err);
+	if (rc != 0)
+		free(pa); /* refused before it was queued */
 	return rc;
 }
 

@@ -53,6 +53,19 @@ int av_store_schema_version(void);
 int av_store_put_evaluation(av_store *s, av_verdict *v, const char *manifest, size_t len,
     const char *actor, av_error *err);
 
+/*
+ * The same without waiting: queues the write and returns 0, and done is
+ * called exactly once, on the committer's thread (or before this returns,
+ * on a handle without one), with 0 and the evaluation id once it is
+ * durable, or an error code and err.  v, manifest and actor must stay valid
+ * until then; done must not block.  On a non-zero return (invalid input,
+ * read-only or closing store) done is never called.  av_store_close waits
+ * for every queued write to be settled.
+ */
+int av_store_put_evaluation_async(av_store *s, const av_verdict *v, const char *manifest,
+    size_t len, const char *actor, void (*done)(void *arg, int rc, int64_t id, const av_error *err),
+    void *arg, av_error *err);
+
 /* The stored verdict for this manifest digest under this policy digest and
  * profile, if any (v->cached set).  AV_ENOTFOUND when none. */
 int av_store_find_cached(av_store *s, const char *manifest_digest, const char *policy_digest,

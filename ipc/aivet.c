@@ -278,9 +278,8 @@ load_manifest(const char *path, av_doc **out)
 	int rc;
 
 	*out = NULL;
-	if ((rc = av_read_file(path, MAX_MANIFEST, &buf, &len)) != 0) {
-		fprintf(stderr, "%s: cannot read: %s\n", path,
-		    rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
+	if (av_read_file(path, MAX_MANIFEST, &buf, &len, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", path, err.msg);
 		return EX_DATA;
 	}
 	rc = av_doc_parse(&doc, buf, len, AV_FMT_AUTO, path, NULL, &err);
@@ -304,10 +303,11 @@ load_manifest(const char *path, av_doc **out)
 	if (cpath != NULL && cpath->type == AV_STR && av_map_get(card, "text") == NULL) {
 		char *text;
 		size_t tlen;
+		why[0] = '\0';
 		if (resolve_ref(path, cpath->str, ref, sizeof(ref), why, sizeof(why)) != 0 ||
-		    (rc = av_read_file(ref, MAX_MANIFEST, &text, &tlen)) != 0) {
-			if (cpath != NULL && why[0] == '\0')
-				snprintf(why, sizeof(why), "%s: %s", cpath->str, strerror(-rc));
+		    av_read_file(ref, MAX_MANIFEST, &text, &tlen, &err) != 0) {
+			if (why[0] == '\0')
+				snprintf(why, sizeof(why), "%s", err.msg);
 			fprintf(stderr, "%s:%d:%d: model_card.path: %s\n", path, cpath->line,
 			    cpath->column, why);
 			av_doc_destroy(doc);

@@ -135,8 +135,8 @@ av_config_load(av_config *c, const char *path, av_diags *d)
 	size_t len;
 	int rc;
 
-	if ((rc = av_read_file(path, 1024 * 1024, &buf, &len)) != 0) {
-		av_diags_add(d, AV_ECONFIG, path, 0, 0, "cannot read: %s", strerror(-rc));
+	if (av_read_file(path, 1024 * 1024, &buf, &len, &err) != 0) {
+		av_diags_add(d, AV_ECONFIG, path, 0, 0, "%s", err.msg);
 		return AV_ECONFIG;
 	}
 	rc = av_doc_parse(&doc, buf, len, AV_FMT_YAML, path, NULL, &err);

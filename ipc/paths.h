@@ -31,8 +31,4 @@ int av_mkdirs(const char *dir, unsigned mode);
 /* If url is ipc://PATH, returns PATH (pointing into url), else NULL. */
 const char *av_ipc_path(const char *url);
 
-/* Reads a whole file (at most max bytes; more is an error) into a new
- * NUL-terminated buffer.  Returns 0, -errno, or -EFBIG. */
-int av_read_file(const char *path, size_t max, char **out, size_t *len);
-
 #endif

@@ -260,6 +260,12 @@ START_TEST(aliases_expand)
 	ck_assert_str_eq(av_map_str(r, "t"), "str");
 	ck_assert_int_eq(av_map_get(r, "use")->line, 2);
 	av_doc_destroy(d);
+	/* An anchored key can be used as a value or as another key. */
+	d = parse_ok("&k name: 1\nother: *k\nm: {*k : 2}\n", AV_FMT_YAML);
+	r = av_doc_root(d);
+	ck_assert_str_eq(av_map_str(r, "other"), "name");
+	ck_assert_int_eq(av_node_at(r, "m.name")->i, 2);
+	av_doc_destroy(d);
 }
 END_TEST
 
@@ -285,8 +291,9 @@ START_TEST(parse_speed)
 	double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
 	    1e3 / reps;
 	fprintf(stderr, "parse of %zu bytes: %.1f us\n", n, us);
-	/* Generous so that sanitizer builds pass; the figure is printed. */
-	ck_assert_msg(us < 2000, "parse took %.1f us", us);
+	/* Generous so that sanitizer builds pass: this catches quadratic
+	 * behaviour, not a slow machine.  The figure is printed. */
+	ck_assert_msg(us < 20000, "parse took %.1f us", us);
 }
 END_TEST
 
