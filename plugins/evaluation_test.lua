@@ -93,3 +93,15 @@ function test_stale_evidence()
 	ev.date = "2019-01-01"
 	expect_finding(run(system(ev)), "evaluation.stale")
 end
+
+function test_citations_required_when_answering_from_retrieval()
+	local ev = good()
+	local m = system(ev)
+	m.data_handling = { data_classes = { prompts = { "question" }, retrieval = { "kb_articles" }, logs = {} } }
+	expect_finding(run(m), "evaluation.metric.citation_accuracy.missing")
+	ev.metrics.citation_accuracy = 0.97
+	expect_no_finding(run(m), "evaluation.metric.citation_accuracy.missing")
+	m.data_handling = nil
+	ev.metrics.citation_accuracy = nil
+	expect_no_finding(run(m), "evaluation.metric.citation_accuracy.missing")
+end

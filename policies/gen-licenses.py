@@ -411,6 +411,20 @@ def entry_line(e):
     return "  - {" + ", ".join(parts) + "}"
 
 
+def read_json(path, listname):
+    """One SPDX license-list JSON file, or exit with a message naming it."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        sys.exit(f"gen-licenses: {path}: {e.strerror}")
+    except json.JSONDecodeError as e:
+        sys.exit(f"gen-licenses: {path}:{e.lineno}:{e.colno}: {e.msg}")
+    if not isinstance(doc, dict) or not isinstance(doc.get(listname), list):
+        sys.exit(f"gen-licenses: {path}: not an SPDX {listname}.json (no '{listname}' list)")
+    return doc
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("licenses_json")
@@ -419,10 +433,8 @@ def main():
     ap.add_argument("--hf-ids", help="TSV of Hugging Face license ids to check coverage")
     args = ap.parse_args()
 
-    with open(args.licenses_json, encoding="utf-8") as f:
-        lic_doc = json.load(f)
-    with open(args.exceptions_json, encoding="utf-8") as f:
-        exc_doc = json.load(f)
+    lic_doc = read_json(args.licenses_json, "licenses")
+    exc_doc = read_json(args.exceptions_json, "exceptions")
     version = lic_doc.get("licenseListVersion", "")
 
     entries, seen = [], set()
