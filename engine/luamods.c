@@ -32,14 +32,28 @@ time_now(lua_State *L)
 	return 1;
 }
 
+/* A manifest field that is absent is data, not a caller's mistake: the
+ * parsers answer nil for it, so that plugins can pass fields straight in. */
+static int
+absent(lua_State *L, const char *what)
+{
+	luaL_pushfail(L);
+	lua_pushfstring(L, "no %s given", what);
+	return 2;
+}
+
 /***
- * aivet.time.parse_duration("90d") -> seconds, or nil, message.
+ * aivet.time.parse_duration("90d") -> seconds, or nil, message (also for nil).
  */
 static int
 time_parse_duration(lua_State *L)
 {
-	const char *s = luaL_checkstring(L, 1);
+	const char *s;
 	int64_t secs;
+
+	if (lua_isnoneornil(L, 1))
+		return absent(L, "duration");
+	s = luaL_checkstring(L, 1);
 
 	if (av_duration_parse(s, &secs) != 0) {
 		luaL_pushfail(L);
@@ -51,14 +65,18 @@ time_parse_duration(lua_State *L)
 }
 
 /***
- * aivet.time.parse_date("2027-03-01") -> unix seconds, or nil, message.
- * Accepts ISO 8601 dates and date-times.
+ * aivet.time.parse_date("2027-03-01") -> unix seconds, or nil, message (also
+ * for nil).  Accepts ISO 8601 dates and date-times.
  */
 static int
 time_parse_date(lua_State *L)
 {
-	const char *s = luaL_checkstring(L, 1);
+	const char *s;
 	int64_t t;
+
+	if (lua_isnoneornil(L, 1))
+		return absent(L, "date");
+	s = luaL_checkstring(L, 1);
 
 	if (av_time_parse(s, &t) != 0) {
 		luaL_pushfail(L);

@@ -125,7 +125,8 @@ av_list_dir(const char *dir, const char *suffix, bool optional, char ***names, s
 		cnt++;
 	}
 	closedir(dp);
-	qsort(v, cnt, sizeof(*v), cmp_names);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_names);
 	*names = v;
 	*n = cnt;
 	return 0;
@@ -325,7 +326,7 @@ load_libs(av_policy *p, const char *root, const char *rel, int depth, av_sha256 
 		n++;
 	}
 	closedir(dp);
-	if (rc == 0)
+	if (rc == 0 && n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char path[8200], sub[4096];
@@ -1249,7 +1250,8 @@ av_runtime_evaluate_only(av_runtime *rt, const av_node *manifest, const char *pr
 	if (rc != 0)
 		goto nomem;
 
-	qsort(v->findings, v->nfindings, sizeof(*v->findings), cmp_findings);
+	if (v->nfindings > 1)
+		qsort(v->findings, v->nfindings, sizeof(*v->findings), cmp_findings);
 	av_verdict_decide(v);
 	av_risk risk = manifest_risk(manifest);
 	for (size_t i = 0; i < v->nfindings; i++) {

@@ -421,7 +421,8 @@ run_file(run *r, const av_policy_opts *o, const char *file, const char *pattern)
 		lua_pop(sb.L, 1);
 	}
 	av_sandbox_close(&sb);
-	qsort(tests, nt, sizeof(*tests), cmp_tname);
+	if (nt > 1)
+		qsort(tests, nt, sizeof(*tests), cmp_tname);
 	for (size_t i = 0; rc == 0 && i < nt; i++) {
 		av_sandbox ts = {0};
 		ts.budget = o->instr_budget;
@@ -502,7 +503,8 @@ collect(const char *path, int depth, char ***v, size_t *n)
 			}
 	}
 	closedir(dp);
-	qsort(*v + first, *n - first, sizeof(**v), cmp_paths);
+	if (*n - first > 1)
+		qsort(*v + first, *n - first, sizeof(**v), cmp_paths);
 	return 0;
 }
 

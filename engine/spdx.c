@@ -499,6 +499,13 @@ av_spdx_parse(av_spdx **out, const char *s, size_t len, av_error *err)
 
 	struct out o = {0};
 	print(&o, p.x->root);
+	/* Keep every canonical form parseable: it may add spaces and parentheses. */
+	if (o.n > AV_SPDX_MAX_LEN) {
+		p.rc =
+		    av_error_set(err, AV_ELIMIT, NULL, 1, 0,
+		                 "canonical form would be longer than %d bytes", AV_SPDX_MAX_LEN);
+		goto fail;
+	}
 	o.buf = arena_alloc(p.x, o.n + 1);
 	p.x->licenses = arena_alloc(p.x, p.nleaves * sizeof(char *));
 	p.x->exceptions = arena_alloc(p.x, p.nleaves * sizeof(char *));

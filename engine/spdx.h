@@ -65,7 +65,9 @@ typedef struct av_spdx av_spdx;
 /*
  * Parses len bytes at s.  On success returns 0 and sets *out to a new
  * expression that the caller destroys with av_spdx_destroy.  On failure
- * returns AV_EPARSE (bad syntax), AV_ELIMIT (too long or too deep) or
+ * returns AV_EPARSE (bad syntax), AV_ELIMIT (longer than AV_SPDX_MAX_LEN,
+ * nested deeper than AV_SPDX_MAX_DEPTH, or a canonical form that would be
+ * longer than AV_SPDX_MAX_LEN, so that every canonical form parses) or
  * AV_ENOMEM, leaves *out NULL and fills err (which may be NULL) with line 1,
  * the 1-based column and a message naming what was expected there, e.g.
  * "expected license id after 'AND' at column 14".  s need not be

@@ -23,6 +23,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/supplemental/util/platform.h>
 #include <nng/transport/ipc/ipc.h>
 
 #include "av_config.h"
@@ -46,12 +47,36 @@ typedef struct worker {
 	int id;
 	pthread_t thr;
 	bool running;
-	nng_ctx ctx;
-	nng_aio *aio;
 	av_runtime *rt;
 	uint64_t gen;
 	av_store *rd;
 } worker;
+
+/*
+ * One request in flight: an nng context with its aio.  A slot receives,
+ * hands the request to the worker pool, and sends the reply; an evaluation
+ * that must be stored waits for the group commit while the worker moves on
+ * to other requests.
+ */
+typedef enum { SLOT_RECV, SLOT_BUSY, SLOT_SEND, SLOT_DONE } slot_state;
+
+typedef struct slot {
+	av_server *srv;
+	nng_ctx ctx;
+	nng_aio *aio;
+	_Atomic slot_state state;
+	nng_msg *msg;       /* the request, while queued */
+	char actor[128];
+	/* An evaluation waiting for its commit. */
+	av_verdict *pending;
+	char *canon;
+	int commit_rc;
+	int64_t commit_id;
+	av_error commit_err;
+	int64_t now;
+	bool committed;     /* queued again with the commit's outcome */
+	struct slot *next;  /* job queue */
+} slot;
 
 struct av_server {
 	const av_config *cfg;
@@ -65,6 +90,12 @@ struct av_server {
 	uint64_t gen;      /* bumps on every successful reload, under mu */
 	worker *workers;
 	int nworkers;
+	slot *slots;
+	int nslots;
+	pthread_mutex_t qmu; /* the job queue */
+	pthread_cond_t qcv;
+	slot *qhead, *qtail;
+	bool qclosed;
 	worker side; /* for av_server_call, under side_mu */
 	pthread_mutex_t side_mu;
 	atomic_bool stopping;
@@ -161,6 +192,12 @@ refresh_runtime(worker *w, av_error *err)
 	return 0;
 }
 
+/* Returned by an op whose reply comes later (after a group commit). */
+static cJSON deferred_reply;
+#define DEFERRED (&deferred_reply)
+
+static void commit_done(void *arg, int rc, int64_t id, const av_error *err);
+
 static cJSON *
 err_reply(av_server *s, int code, const av_error *e)
 {
@@ -196,7 +233,7 @@ verdict_reply(av_verdict *v)
 }
 
 static cJSON *
-op_health(worker *w, const cJSON *req, const char *actor)
+op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	av_policy *p = av_runtime_policy(w->rt);
@@ -233,7 +270,7 @@ op_health(worker *w, const cJSON *req, const char *actor)
  * errors, "profile": name, "refresh": bool (skip the cache)}.
  */
 static cJSON *
-op_evaluate(worker *w, const cJSON *req, const char *actor)
+op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "manifest");
@@ -298,7 +335,26 @@ op_evaluate(worker *w, const cJSON *req, const char *actor)
 		reply = err_reply(s, AV_ENOMEM, NULL);
 		goto out;
 	}
-	if ((rc = av_store_put_evaluation(s->wr, v, canon, clen, actor, &err)) != 0) {
+	if (sl != NULL) {
+		/* Reply once the group commit has made it durable; meanwhile this
+		 * worker takes other requests. */
+		sl->pending = v;
+		sl->canon = canon;
+		sl->now = now;
+		if (av_store_put_evaluation_async(s->wr, v, canon, clen, sl->actor, commit_done, sl,
+			&err) == 0) {
+			v = NULL;
+			canon = NULL;
+			reply = DEFERRED;
+			goto out;
+		}
+		sl->pending = NULL;
+		sl->canon = NULL;
+		rc = err.code ? err.code : AV_ESTORE;
+	} else {
+		rc = av_store_put_evaluation(s->wr, v, canon, clen, actor, &err);
+	}
+	if (rc != 0) {
 		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
 		    v->version, err.msg);
 		reply = err_reply(s, rc, &err);
@@ -315,7 +371,7 @@ out:
 }
 
 static cJSON *
-op_verdict(worker *w, const cJSON *req, const char *actor)
+op_verdict(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	const char *name = NULL, *version = NULL;
@@ -365,7 +421,7 @@ list_one(void *arg, av_verdict *v)
 }
 
 static cJSON *
-op_list(worker *w, const cJSON *req, const char *actor)
+op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	cJSON *r = av_reply_ok();
 	list_ctx c = {w, NULL, av_now()};
@@ -384,7 +440,7 @@ op_list(worker *w, const cJSON *req, const char *actor)
 }
 
 static cJSON *
-op_policies(worker *w, const cJSON *req, const char *actor)
+op_policies(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	cJSON *r = av_reply_ok(), *d = av_policy_describe(av_runtime_policy(w->rt));
 
@@ -398,7 +454,7 @@ op_policies(worker *w, const cJSON *req, const char *actor)
 }
 
 static cJSON *
-op_reload(worker *w, const cJSON *req, const char *actor)
+op_reload(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	av_diags d;
@@ -427,7 +483,7 @@ op_reload(worker *w, const cJSON *req, const char *actor)
 }
 
 static cJSON *
-op_stats(worker *w, const cJSON *req, const char *actor)
+op_stats(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	cJSON *r = av_reply_ok();
@@ -445,7 +501,7 @@ op_stats(worker *w, const cJSON *req, const char *actor)
 
 static const struct {
 	const char *name;
-	cJSON *(*fn)(worker *, const cJSON *, const char *);
+	cJSON *(*fn)(worker *, const cJSON *, slot *, const char *);
 } ops[] = {
 	{"health", op_health},
 	{"evaluate", op_evaluate},
@@ -457,7 +513,8 @@ static const struct {
 };
 
 static char *
-handle(worker *w, const char *buf, size_t len, const char *actor, size_t *rlen)
+handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size_t *rlen,
+    bool *deferred)
 {
 	av_server *s = w->srv;
 	cJSON *req = NULL, *reply = NULL;
@@ -501,7 +558,7 @@ handle(worker *w, const char *buf, size_t len, const char *actor, size_t *rlen)
 	}
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (strcmp(ops[i].name, op->valuestring) == 0) {
-			reply = ops[i].fn(w, req, actor);
+			reply = ops[i].fn(w, req, sl, actor);
 			if (reply == NULL)
 				reply = av_reply_error(AV_ENOMEM, NULL);
 			goto out;
@@ -512,6 +569,10 @@ handle(worker *w, const char *buf, size_t len, const char *actor, size_t *rlen)
 	reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_EINVAL, msg));
 out:
 	cJSON_Delete(req);
+	if (reply == DEFERRED) {
+		*deferred = true;
+		return NULL;
+	}
 	return av_reply_finish(reply, rlen);
 }
 
@@ -534,48 +595,160 @@ peer_actor(nng_msg *msg, char *buf, size_t len)
 		snprintf(buf, len, "uid:%llu", (unsigned long long)uid);
 }
 
+static void
+enqueue(av_server *s, slot *sl)
+{
+	pthread_mutex_lock(&s->qmu);
+	sl->next = NULL;
+	if (s->qtail != NULL)
+		s->qtail->next = sl;
+	else
+		s->qhead = sl;
+	s->qtail = sl;
+	pthread_cond_signal(&s->qcv);
+	pthread_mutex_unlock(&s->qmu);
+}
+
+/* Receives the next request on a slot, unless the server is stopping. */
+static void
+arm(slot *sl)
+{
+	if (atomic_load(&sl->srv->stopping)) {
+		atomic_store(&sl->state, SLOT_DONE);
+		return;
+	}
+	atomic_store(&sl->state, SLOT_RECV);
+	nng_ctx_recv(sl->ctx, sl->aio);
+}
+
+/* nng's callback for a slot's aio: a request arrived, or a reply went out. */
+static void
+slot_cb(void *arg)
+{
+	slot *sl = arg;
+	int rv = nng_aio_result(sl->aio);
+
+	if (atomic_load(&sl->state) == SLOT_SEND) {
+		/* A peer that went away leaves the reply with us. */
+		if (rv != 0)
+			nng_msg_free(nng_aio_get_msg(sl->aio));
+		arm(sl);
+		return;
+	}
+	if (rv != 0) {
+		if (rv == NNG_ECLOSED || atomic_load(&sl->srv->stopping)) {
+			atomic_store(&sl->state, SLOT_DONE);
+			return;
+		}
+		arm(sl);
+		return;
+	}
+	sl->msg = nng_aio_get_msg(sl->aio);
+	peer_actor(sl->msg, sl->actor, sizeof(sl->actor));
+	atomic_store(&sl->state, SLOT_BUSY);
+	enqueue(sl->srv, sl);
+}
+
+static void
+commit_done(void *arg, int rc, int64_t id, const av_error *err)
+{
+	slot *sl = arg;
+
+	sl->commit_rc = rc;
+	sl->commit_id = id;
+	if (rc != 0 && err != NULL)
+		sl->commit_err = *err;
+	else
+		av_error_clear(&sl->commit_err);
+	sl->committed = true;
+	enqueue(sl->srv, sl);
+}
+
+static void
+send_reply(slot *sl, char *reply, size_t rlen)
+{
+	nng_msg *out;
+
+	if (reply == NULL || nng_msg_alloc(&out, 0) != 0) {
+		free(reply);
+		arm(sl); /* out of memory: the client times out */
+		return;
+	}
+	if (nng_msg_append(out, reply, rlen) != 0) {
+		free(reply);
+		nng_msg_free(out);
+		arm(sl);
+		return;
+	}
+	free(reply);
+	atomic_store(&sl->state, SLOT_SEND);
+	nng_aio_set_msg(sl->aio, out);
+	nng_ctx_send(sl->ctx, sl->aio);
+}
+
+/* The reply to an evaluation whose commit has settled. */
+static char *
+finish_commit(worker *w, slot *sl, size_t *rlen)
+{
+	av_server *s = w->srv;
+	av_verdict *v = sl->pending;
+	cJSON *reply;
+
+	sl->committed = false;
+	sl->pending = NULL;
+	if (sl->commit_rc == 0) {
+		v->id = sl->commit_id;
+		if (refresh_runtime(w, &sl->commit_err) == 0)
+			set_freshness(w, v, sl->now);
+		atomic_fetch_add(&s->n_evaluated, 1);
+		reply = verdict_reply(v);
+		if (reply == NULL)
+			reply = av_reply_error(AV_ENOMEM, NULL);
+	} else {
+		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
+		    v->version, sl->commit_err.msg);
+		reply = err_reply(s, sl->commit_rc, &sl->commit_err);
+	}
+	av_verdict_destroy(v);
+	free(sl->canon);
+	sl->canon = NULL;
+	return av_reply_finish(reply, rlen);
+}
+
 static void *
 worker_main(void *arg)
 {
 	worker *w = arg;
 	av_server *s = w->srv;
-	char actor[128];
 
-	while (!atomic_load(&s->stopping)) {
-		nng_msg *msg, *out;
+	for (;;) {
+		slot *sl;
 		char *reply;
-		size_t rlen;
-		int rv;
+		size_t rlen = 0;
+		bool deferred = false;
 
-		nng_ctx_recv(w->ctx, w->aio);
-		nng_aio_wait(w->aio);
-		if ((rv = nng_aio_result(w->aio)) != 0) {
-			if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
-				continue; /* the loop condition decides */
-			av_log(AV_LOG_WARN, "worker %d: receive failed: %s", w->id,
-			    nng_strerror(rv));
-			continue;
+		pthread_mutex_lock(&s->qmu);
+		while (s->qhead == NULL && !s->qclosed)
+			pthread_cond_wait(&s->qcv, &s->qmu);
+		if ((sl = s->qhead) == NULL) {
+			pthread_mutex_unlock(&s->qmu);
+			break;
 		}
-		msg = nng_aio_get_msg(w->aio);
-		peer_actor(msg, actor, sizeof(actor));
-		reply = handle(w, nng_msg_body(msg), nng_msg_len(msg), actor, &rlen);
-		nng_msg_free(msg);
-		if (reply == NULL || nng_msg_alloc(&out, 0) != 0) {
-			free(reply);
-			continue; /* out of memory: the client times out */
+		if ((s->qhead = sl->next) == NULL)
+			s->qtail = NULL;
+		pthread_mutex_unlock(&s->qmu);
+
+		if (sl->committed) {
+			reply = finish_commit(w, sl, &rlen);
+		} else {
+			reply = handle(w, sl, nng_msg_body(sl->msg), nng_msg_len(sl->msg), sl->actor,
+			    &rlen, &deferred);
+			nng_msg_free(sl->msg);
+			sl->msg = NULL;
+			if (deferred)
+				continue;
 		}
-		if (nng_msg_append(out, reply, rlen) != 0) {
-			free(reply);
-			nng_msg_free(out);
-			continue;
-		}
-		free(reply);
-		nng_aio_set_msg(w->aio, out);
-		nng_ctx_send(w->ctx, w->aio);
-		nng_aio_wait(w->aio);
-		/* A peer that went away leaves the reply with us. */
-		if (nng_aio_result(w->aio) != 0)
-			nng_msg_free(nng_aio_get_msg(w->aio));
+		send_reply(sl, reply, rlen);
 	}
 	return NULL;
 }
@@ -641,6 +814,8 @@ av_server_create(av_server **out, const av_config *cfg, av_diags *d, av_error *e
 	s->cfg = cfg;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->side_mu, NULL);
+	pthread_mutex_init(&s->qmu, NULL);
+	pthread_cond_init(&s->qcv, NULL);
 	s->started = av_now();
 	if ((rc = av_mkdirs(cfg->state_dir, 0700)) != 0) {
 		rc = av_error_set(err, AV_EIO, NULL, 0, 0, "cannot create state directory %s: %s",
@@ -689,9 +864,6 @@ av_server_start(av_server *s, av_error *err)
 			return rc;
 		if ((rc = refresh_runtime(w, err)) != 0)
 			return rc;
-		if ((rv = nng_aio_alloc(&w->aio, NULL, NULL)) != 0 ||
-		    (rv = nng_ctx_open(&w->ctx, s->rep)) != 0)
-			return nng_err(err, rv, "cannot create a context on", s->cfg->socket);
 		s->nworkers++;
 	}
 	for (int i = 0; i < n; i++) {
@@ -701,6 +873,24 @@ av_server_start(av_server *s, av_error *err)
 			    "cannot start worker thread %d", i);
 		w->running = true;
 	}
+	/* Many more contexts than workers: requests queue for a worker
+	 * instead of waiting in the transport, and evaluations waiting for
+	 * their commit do not hold a worker. */
+	s->nslots = n * 32 < 64 ? 64 : n * 32;
+	if ((s->slots = calloc((size_t)s->nslots, sizeof(slot))) == NULL)
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	for (int i = 0; i < s->nslots; i++) {
+		slot *sl = &s->slots[i];
+		sl->srv = s;
+		atomic_store(&sl->state, SLOT_DONE);
+		if ((rv = nng_aio_alloc(&sl->aio, slot_cb, sl)) != 0 ||
+		    (rv = nng_ctx_open(&sl->ctx, s->rep)) != 0) {
+			s->nslots = i + (sl->aio != NULL);
+			return nng_err(err, rv, "cannot create a context on", s->cfg->socket);
+		}
+	}
+	for (int i = 0; i < s->nslots; i++)
+		arm(&s->slots[i]);
 	av_log(AV_LOG_INFO, "listening on %s (events %s), %d workers, database %s", s->cfg->socket,
 	    s->cfg->events, n, s->cfg->database);
 	return 0;
@@ -736,8 +926,10 @@ av_server_call(av_server *s, const char *buf, size_t len, const char *actor, siz
 {
 	char *r;
 
+	bool deferred = false;
+
 	pthread_mutex_lock(&s->side_mu);
-	r = handle(&s->side, buf, len, actor, rlen);
+	r = handle(&s->side, NULL, buf, len, actor, rlen, &deferred);
 	pthread_mutex_unlock(&s->side_mu);
 	return r;
 }
@@ -750,27 +942,31 @@ av_server_stop(av_server *s)
 	s->stopped = true;
 	atomic_store(&s->stopping, true);
 	/*
-	 * A worker busy with a request finishes it and sends its reply; one
-	 * waiting to receive is cancelled.  Cancel until every worker has
-	 * seen the flag, since one may re-enter receive just after a cancel.
+	 * Slots waiting to receive are cancelled; slots with a request in
+	 * flight finish it (including its commit) and send the reply.  Cancel
+	 * until every slot is done, since one may re-arm just after a cancel.
 	 */
-	for (int i = 0; i < s->nworkers; i++) {
-		worker *w = &s->workers[i];
-		if (!w->running)
-			continue;
-		for (;;) {
-			struct timespec ts;
-			nng_aio_cancel(w->aio);
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 20 * 1000 * 1000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			if (pthread_timedjoin_np(w->thr, NULL, &ts) == 0)
-				break;
+	for (int tries = 0; tries < 3000; tries++) {
+		bool done = true;
+		for (int i = 0; i < s->nslots; i++) {
+			slot_state st = atomic_load(&s->slots[i].state);
+			if (st != SLOT_DONE)
+				done = false;
+			if (st == SLOT_RECV)
+				nng_aio_cancel(s->slots[i].aio);
 		}
-		w->running = false;
+		if (done)
+			break;
+		nng_msleep(10);
+	}
+	pthread_mutex_lock(&s->qmu);
+	s->qclosed = true;
+	pthread_cond_broadcast(&s->qcv);
+	pthread_mutex_unlock(&s->qmu);
+	for (int i = 0; i < s->nworkers; i++) {
+		if (s->workers[i].running)
+			pthread_join(s->workers[i].thr, NULL);
+		s->workers[i].running = false;
 	}
 }
 
@@ -780,10 +976,18 @@ av_server_destroy(av_server *s)
 	if (s == NULL)
 		return;
 	av_server_stop(s);
+	for (int i = 0; i < s->nslots; i++) {
+		slot *sl = &s->slots[i];
+		if (sl->aio != NULL) {
+			nng_aio_stop(sl->aio);
+			nng_ctx_close(sl->ctx);
+			nng_aio_free(sl->aio);
+		}
+		nng_msg_free(sl->msg);
+	}
+	free(s->slots);
 	for (int i = 0; i < s->nworkers; i++) {
 		worker *w = &s->workers[i];
-		nng_ctx_close(w->ctx);
-		nng_aio_free(w->aio);
 		av_runtime_destroy(w->rt);
 		av_store_close(w->rd);
 	}
@@ -798,5 +1002,7 @@ av_server_destroy(av_server *s)
 	av_policy_unref(s->policy);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->side_mu);
+	pthread_mutex_destroy(&s->qmu);
+	pthread_cond_destroy(&s->qcv);
 	free(s);
 }

@@ -617,7 +617,11 @@ START_TEST(sandbox_allows_the_basics)
 	    "local g = assert(load('y = 1; return y')); assert(g() == 1 and y == nil)\n"
 	    "local n = 0; for k in pairs(string) do n = n + 1 end; assert(n > 10)\n"
 	    "assert(next(string) ~= nil); assert(pcall(error, 'x') == false)\n"
-	    "mine = 1; assert(mine == 1)\n";
+	    "mine = 1; assert(mine == 1)\n"
+	    "local t = require 'aivet.time'; assert(t.parse_date(nil) == nil)\n"
+	    "assert(t.parse_duration('2d') == 172800 and t.parse_date('2026-01-02') == 1767312000)\n"
+	    "assert(t.parse_date('soon') == nil and not pcall(t.parse_date, {}))\n"
+	    "assert(t.now() == 1767225600 and t.format_date(0) == '1970-01-01')\n";
 
 	ck_assert_msg(sandbox_run(ok, msg, sizeof(msg), &sb) == LUA_OK, "%s", msg);
 	av_sandbox_close(&sb);

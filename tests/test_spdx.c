@@ -3,6 +3,7 @@
  * evaluation, limits and the aivet.spdx Lua module.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,6 +325,59 @@ START_TEST(too_long_is_a_limit_error)
 }
 END_TEST
 
+/* Found by fuzzing: a 3855-byte input whose canonical form took 4097 bytes. */
+START_TEST(canonical_form_always_reparses)
+{
+	char *s = malloc(AV_SPDX_MAX_LEN + 1);
+	size_t n = 0;
+	av_spdx *x;
+	av_error err;
+
+	/* "(A OR B)AND " grows by one byte each: ") AND". */
+	while (n + 12 + 1 <= AV_SPDX_MAX_LEN) {
+		memcpy(s + n, "(A OR B)AND ", 12);
+		n += 12;
+	}
+	s[n++] = 'C';
+	ck_assert_int_eq(av_spdx_parse(&x, s, n, &err), AV_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "canonical form would be longer than 4096"));
+	/* Shorter, it parses, and its canonical form parses to itself. */
+	ck_assert_int_eq(av_spdx_parse(&x, s + 1200, n - 1200, &err), 0);
+	const char *c = av_spdx_canonical(x);
+	av_spdx *y;
+	ck_assert_int_eq(av_spdx_parse(&y, c, strlen(c), &err), 0);
+	ck_assert_str_eq(av_spdx_canonical(y), c);
+	av_spdx_destroy(y);
+	av_spdx_destroy(x);
+	free(s);
+}
+END_TEST
+
+/* The fuzzer's own input, kept in tests/fuzz/regressions. */
+START_TEST(fuzz_regression_inputs)
+{
+	char path[1024], buf[AV_SPDX_MAX_LEN + 1];
+	const char *src = getenv("AIVET_SRCDIR");
+	av_spdx *x, *y;
+	av_error err;
+
+	snprintf(path, sizeof(path), "%s/tests/fuzz/regressions/spdx-canonical-too-long",
+	    src ? src : ".");
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	int rc = av_spdx_parse(&x, buf, n, &err);
+	ck_assert(rc == 0 || rc == AV_ELIMIT);
+	if (rc == 0) {
+		const char *c = av_spdx_canonical(x);
+		ck_assert_int_eq(av_spdx_parse(&y, c, strlen(c), &err), 0);
+		av_spdx_destroy(y);
+		av_spdx_destroy(x);
+	}
+}
+END_TEST
+
 START_TEST(deep_parentheses_are_a_limit_error)
 {
 	char s[512];
@@ -491,6 +545,8 @@ spdx_suite(void)
 	tc = tcase_create("limits");
 	tcase_add_test(tc, too_long_is_a_limit_error);
 	tcase_add_test(tc, deep_parentheses_are_a_limit_error);
+	tcase_add_test(tc, canonical_form_always_reparses);
+	tcase_add_test(tc, fuzz_regression_inputs);
 	tcase_add_test(tc, longest_chain_parses_and_evaluates);
 	suite_add_tcase(s, tc);
 
