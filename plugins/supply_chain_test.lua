@@ -157,3 +157,14 @@ function test_secrets_in_examples_block()
 	expect_severity(run(model({ runtime = { secrets_in_examples = true } })), "supply_chain.secrets.in_examples", "block")
 	expect_no_finding(run(model({ runtime = { secrets_in_examples = false } })), "supply_chain.secrets.in_examples")
 end
+
+function test_inspected_format_names_match_declared_ones()
+	local m = model({ artifacts = { { path = "pytorch_model.bin", format = "pytorch", sha256 = SHA,
+		inspected = { format = "pytorch-zip", sha256_match = true } } } })
+	expect_no_finding(run(m), "supply_chain.artifact.format_mismatch")
+	expect_finding(run(m), "supply_chain.artifact.unsafe_format")
+	m.artifacts[1].inspected.format = "unknown"
+	expect_no_finding(run(m), "supply_chain.artifact.format_mismatch")
+	m.artifacts[1].inspected.format = "gguf"
+	expect_finding(run(m), "supply_chain.artifact.format_mismatch")
+end
