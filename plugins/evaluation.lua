@@ -5,7 +5,8 @@ evidence that would catch the failures that matter?
 Checks that a test set from realistic tasks exists and covers edge cases,
 refusals, low-quality inputs and cases where a wrong answer causes harm; that
 it is not tiny; that there is a scoring rubric; that the metrics the profile
-requires are measured and meet its thresholds; that the whole workflow was
+requires are measured and meet its thresholds (citation accuracy too when the
+system answers from retrieved sources); that the whole workflow was
 tested when the use is customer-facing or high-impact; that the evidence is
 recent; and that generic leaderboard scores are not the only evidence.
 
@@ -14,6 +15,8 @@ Settings (profile.plugins.evaluation):
   coverage_severity   severity of each missing coverage kind
   min_test_set_size   fewer cases than this in all test sets is a warning
   required_metrics    metric names that must be measured
+  citations_with_retrieval  also require citation_accuracy when data enters a
+                      retrieval store (data_handling.data_classes.retrieval)
   thresholds          map metric -> {min=} or {max=}
   threshold_severity  severity of a metric outside its threshold
   max_age             evidence older than this duration is stale
@@ -107,9 +110,27 @@ local function check_rubric(ev, report)
 	}
 end
 
-local function check_metrics(ev, settings, report)
-	local metrics = type(ev.metrics) == "table" and ev.metrics or {}
+-- The metrics this evaluation must have: the profile's list, and citation
+-- accuracy when the system answers from retrieved sources.
+local function required_metrics(component, settings)
+	local out, seen = {}, {}
 	for _, m in ipairs(settings.required_metrics) do
+		if not seen[m] then
+			out[#out + 1], seen[m] = m, true
+		end
+	end
+	local dh = type(component.data_handling) == "table" and component.data_handling or {}
+	local dc = type(dh.data_classes) == "table" and dh.data_classes or {}
+	local retrieval = type(dc.retrieval) == "table" and #dc.retrieval > 0
+	if settings.citations_with_retrieval and retrieval and not seen.citation_accuracy then
+		out[#out + 1] = "citation_accuracy"
+	end
+	return out
+end
+
+local function check_metrics(component, ev, settings, report)
+	local metrics = type(ev.metrics) == "table" and ev.metrics or {}
+	for _, m in ipairs(required_metrics(component, settings)) do
 		if type(metrics[m]) ~= "number" then
 			report:finding{
 				id = METRIC_MISSING:format(m), severity = "review", evidence = "evaluation.metrics." .. m,
@@ -163,8 +184,8 @@ local function check_leaderboard(ev, report)
 end
 
 local function check_age(ev, settings, report)
-	local when = time.parse_date(ev.date)
-	local max = time.parse_duration(settings.max_age)
+	local when = type(ev.date) == "string" and time.parse_date(ev.date) or nil
+	local max = type(settings.max_age) == "string" and time.parse_duration(settings.max_age) or nil
 	if when == nil or max == nil or time.now() - when <= max then
 		return
 	end
@@ -186,6 +207,7 @@ return {
 		coverage_severity = { type = "string", default = "warn" },
 		min_test_set_size = { type = "integer", default = 50 },
 		required_metrics = { type = "list", default = { "accuracy" } },
+		citations_with_retrieval = { type = "boolean", default = true },
 		thresholds = { type = "table", default = {} },
 		threshold_severity = { type = "string", default = "review" },
 		max_age = { type = "string", default = "365d" },
@@ -197,7 +219,7 @@ return {
 		end
 		check_test_sets(ev, settings, report)
 		check_rubric(ev, report)
-		check_metrics(ev, settings, report)
+		check_metrics(component, ev, settings, report)
 		check_workflow(component, ev, report)
 		check_leaderboard(ev, report)
 		check_age(ev, settings, report)

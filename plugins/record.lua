@@ -72,7 +72,7 @@ local function check_limits(d, settings, report)
 end
 
 local function check_review_date(d, report)
-	local when = time.parse_date(d.review_by)
+	local when = type(d.review_by) == "string" and time.parse_date(d.review_by) or nil
 	if when == nil or when >= time.now() then
 		return
 	end

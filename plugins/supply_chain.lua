@@ -51,6 +51,18 @@ local VULN_RANK = { low = 1, medium = 2, high = 3, critical = 4 }
 local UNSAFE_EXT = { bin = "pickle", pt = "pytorch", pth = "pytorch", pkl = "pickle", pickle = "pickle",
 	ckpt = "pickle", joblib = "joblib", npy = "numpy", h5 = "keras", keras = "keras" }
 local SAFE = { safetensors = true, gguf = true, onnx = true }
+-- The artifact inspector names what it finds by content; these are the
+-- manifest formats each finding is consistent with.  "zip" and "unknown"
+-- say too little to contradict a declaration.
+local INSPECTED_AS = {
+	["pytorch-zip"] = "pytorch", pickle = "pickle", keras = "keras", hdf5 = "h5", npy = "numpy",
+	safetensors = "safetensors", gguf = "gguf", onnx = "onnx",
+}
+local COMPATIBLE = {
+	pytorch = { pytorch = true, pickle = true }, pickle = { pickle = true },
+	joblib = { pickle = true }, keras = { keras = true, h5 = true }, h5 = { h5 = true, keras = true },
+	tensorflow = { h5 = true, keras = true }, numpy = { numpy = true },
+}
 
 local function in_list(list, value)
 	if type(list) ~= "table" then
@@ -64,10 +76,31 @@ local function in_list(list, value)
 	return false
 end
 
+-- The inspected format in manifest terms, or nil when the content did not
+-- tell (no inspection, "zip", "unknown").
+local function inspected_format(a)
+	local ins = type(a.inspected) == "table" and a.inspected or {}
+	return type(ins.format) == "string" and INSPECTED_AS[ins.format] or nil
+end
+
+-- Whether the content contradicts the declared format.
+local function contradicts(declared, found)
+	if declared == nil or found == nil or declared == "other" then
+		return false
+	end
+	local ok = COMPATIBLE[declared]
+	if ok then
+		return not ok[found]
+	end
+	return declared ~= found
+end
+
 local function artifact_format(a)
-	local inspected = type(a.inspected) == "table" and a.inspected or {}
-	if type(inspected.format) == "string" then
-		return inspected.format
+	local found = inspected_format(a)
+	if found == "pickle" and a.format == "joblib" then
+		return "joblib"
+	elseif found then
+		return found
 	elseif type(a.format) == "string" then
 		return a.format
 	elseif type(a.path) == "string" then
@@ -149,11 +182,11 @@ local function check_formats(component, settings, report)
 		if type(a) == "table" then
 			local ev = "artifacts." .. (i - 1)
 			local fmt = artifact_format(a)
-			local ins = type(a.inspected) == "table" and a.inspected or nil
-			if ins and type(ins.format) == "string" and type(a.format) == "string" and ins.format ~= a.format then
+			local found = inspected_format(a)
+			if type(a.format) == "string" and contradicts(a.format, found) then
 				report:finding{
 					id = FORMAT_MISMATCH, severity = "review", evidence = ev .. ".inspected.format",
-					message = "The file '" .. tostring(a.path) .. "' is declared as " .. a.format .. " but its content is " .. ins.format .. ".",
+					message = "The file '" .. tostring(a.path) .. "' is declared as " .. a.format .. " but its content is " .. tostring(a.inspected.format) .. ".",
 					remedy = "Correct the declared format; a file that is not what it claims to be must be vetted again.",
 				}
 			end
@@ -230,7 +263,11 @@ local function check_runtime(component, settings, report)
 		}
 	end
 	if rt.downloads_at_runtime == true then
-		local what = type(rt.downloads) == "table" and #rt.downloads > 0 and (" (" .. table.concat(rt.downloads, ", ") .. ")") or ""
+		local names = {}
+		for _, d in ipairs(type(rt.downloads) == "table" and rt.downloads or {}) do
+			names[#names + 1] = tostring(d)
+		end
+		local what = #names > 0 and (" (" .. table.concat(names, ", ") .. ")") or ""
 		report:finding{
 			id = DOWNLOADS, severity = settings.downloads_severity, evidence = "runtime.downloads_at_runtime",
 			message = "The component downloads files at runtime" .. what .. ": what runs is not what was vetted.",
@@ -275,11 +312,11 @@ local function check_vulnerabilities(component, settings, report)
 end
 
 local function check_maintenance(component, settings, report)
-	local max_age = time.parse_duration(settings.max_release_age)
+	local max_age = type(settings.max_release_age) == "string" and time.parse_duration(settings.max_release_age) or nil
 	local now = time.now()
 	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
 		if type(d) == "table" then
-			local released = time.parse_date(d.last_release)
+			local released = type(d.last_release) == "string" and time.parse_date(d.last_release) or nil
 			local stale = max_age and released and now - released > max_age
 			if d.maintained == false or stale then
 				report:finding{

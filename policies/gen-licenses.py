@@ -237,7 +237,8 @@ EXTRA = [
     dict(id="llama2", name="Llama 2 Community License Agreement", category="use-restricted",
          commercial="conditional", huggingface=True,
          conditions=["attribution", "notice", "use-restrictions", "user-threshold"],
-         user_threshold=700000000, aliases=["llama-2", "llama 2 community license"],
+         user_threshold=700000000,
+         aliases=["llama-2", "llama 2 community license", "llama-2-community-license"],
          url="https://ai.meta.com/llama/license/",
          note="Acceptable use policy passes on to users; a separate license from Meta is "
               "needed above 700 million monthly active users; outputs may not be used to "
@@ -279,7 +280,8 @@ EXTRA = [
               "the EU."),
     dict(id="gemma", name="Gemma Terms of Use", category="use-restricted",
          commercial="conditional", huggingface=True,
-         conditions=["notice", "use-restrictions"], aliases=["gemma terms of use"],
+         conditions=["notice", "use-restrictions"],
+         aliases=["gemma terms of use", "gemma-terms-of-use"],
          url="https://ai.google.dev/gemma/terms",
          note="The prohibited use policy passes on to every user and derivative."),
     dict(id="openrail", name="OpenRAIL license family", category="use-restricted",
@@ -325,7 +327,7 @@ EXTRA = [
          conditions=["attribution", "use-restrictions"]),
     dict(id="tii-falcon-llm", name="TII Falcon LLM License", category="use-restricted",
          commercial="conditional", conditions=["attribution", "use-restrictions"],
-         aliases=["falcon-llm-license", "tii falcon llm license"],
+         aliases=["falcon-llm-license", "tii-falcon-llm-license", "tii falcon llm license"],
          note="Royalties are due on commercial use above a revenue threshold."),
     dict(id="microsoft-research-license", name="Microsoft Research License Agreement",
          category="non-commercial", commercial="no", conditions=["no-commercial"],
@@ -409,6 +411,20 @@ def entry_line(e):
     return "  - {" + ", ".join(parts) + "}"
 
 
+def read_json(path, listname):
+    """One SPDX license-list JSON file, or exit with a message naming it."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        sys.exit(f"gen-licenses: {path}: {e.strerror}")
+    except json.JSONDecodeError as e:
+        sys.exit(f"gen-licenses: {path}:{e.lineno}:{e.colno}: {e.msg}")
+    if not isinstance(doc, dict) or not isinstance(doc.get(listname), list):
+        sys.exit(f"gen-licenses: {path}: not an SPDX {listname}.json (no '{listname}' list)")
+    return doc
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("licenses_json")
@@ -417,10 +433,8 @@ def main():
     ap.add_argument("--hf-ids", help="TSV of Hugging Face license ids to check coverage")
     args = ap.parse_args()
 
-    with open(args.licenses_json, encoding="utf-8") as f:
-        lic_doc = json.load(f)
-    with open(args.exceptions_json, encoding="utf-8") as f:
-        exc_doc = json.load(f)
+    lic_doc = read_json(args.licenses_json, "licenses")
+    exc_doc = read_json(args.exceptions_json, "exceptions")
     version = lic_doc.get("licenseListVersion", "")
 
     entries, seen = [], set()
