@@ -27,40 +27,9 @@
 #include "paths.h"
 #include "plugin.h"
 #include "verdict.h"
+#include "cli.h"
 
-enum {
-	EX_PASS = 0,
-	EX_REVIEW = 1,
-	EX_REJECTED = 2,
-	EX_STALE = 3,
-	EX_USAGE_ = 64,
-	EX_DATA = 65,
-	EX_UNAVAIL = 69,
-	EX_SOFT = 70,
-};
-
-enum { FAIL_REVIEW = 1, FAIL_REJECTED = 2, FAIL_OVERDUE = 4, FAIL_STALE = 8 };
-
-#define MAX_MANIFEST (16u << 20)
-
-typedef struct opts {
-	const char *socket;
-	const char *format;
-	const char *profile;
-	int fail_on;
-	bool quiet;
-	bool local;
-	bool allow_outside;
-	bool color;
-	int timeout_ms;
-	const char *run;
-	const char *plugin_dirs[16];
-	size_t nplugin_dirs;
-	const char *policy_dirs[16];
-	size_t npolicy_dirs;
-} opts;
-
-static opts o = {
+opts o = {
 	.format = "text",
 	.fail_on = FAIL_REVIEW | FAIL_REJECTED | FAIL_OVERDUE | FAIL_STALE,
 	.timeout_ms = 30000,
@@ -101,8 +70,8 @@ usage(FILE *f)
 	    "  -V, --version            print the version\n");
 }
 
-static void
-die_connect(int rc)
+void
+cli_die_connect(int rc)
 {
 	char url[AV_PATH_MAX];
 	const char *u = o.socket ? o.socket : av_default_socket(url, sizeof(url));
@@ -115,21 +84,21 @@ die_connect(int rc)
 	exit(EX_UNAVAIL);
 }
 
-static aivet_client *
-connect_or_die(void)
+aivet_client *
+cli_connect_or_die(void)
 {
 	aivet_client *c;
 	int rc = aivet_connect(&c, o.socket, o.timeout_ms);
 
 	if (rc != AIVET_OK)
-		die_connect(rc);
+		cli_die_connect(rc);
 	return c;
 }
 
 /* ---- output ------------------------------------------------------------ */
 
-static const char *
-paint(const char *decision)
+const char *
+cli_paint(const char *decision)
 {
 	if (!o.color || decision == NULL)
 		return "";
@@ -140,17 +109,17 @@ paint(const char *decision)
 	return "\033[33m";
 }
 
-static const char *
-jstr(const cJSON *o_, const char *k)
+const char *
+cli_jstr(const cJSON *o_, const char *k)
 {
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o_, k);
 	return cJSON_IsString(x) ? x->valuestring : "";
 }
 
-static int
-outcome(const cJSON *v)
+int
+cli_outcome(const cJSON *v)
 {
-	const char *d = jstr(v, "decision"), *f = jstr(v, "freshness");
+	const char *d = cli_jstr(v, "decision"), *f = cli_jstr(v, "freshness");
 
 	if (strcmp(d, "rejected") == 0 && (o.fail_on & FAIL_REJECTED))
 		return EX_REJECTED;
@@ -164,8 +133,8 @@ outcome(const cJSON *v)
 }
 
 /* The worst outcome decides: rejected, then needs_review, then stale. */
-static int
-worse(int a, int b)
+int
+cli_worse(int a, int b)
 {
 	static const int rank[] = {[EX_PASS] = 0, [EX_STALE] = 1, [EX_REVIEW] = 2,
 	    [EX_REJECTED] = 3};
@@ -174,43 +143,43 @@ worse(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
-static void
-print_header(void)
+void
+cli_print_header(void)
 {
 	printf("%-32s %-14s %-13s %-6s %-10s %-9s %s\n", "COMPONENT", "VERSION", "DECISION", "RISK",
 	    "REVIEW-BY", "FRESHNESS", "FINDINGS");
 }
 
-static void
-print_verdict_row(const cJSON *v, const char *source)
+void
+cli_print_verdict_row(const cJSON *v, const char *source)
 {
 	const cJSON *comp = cJSON_GetObjectItemCaseSensitive(v, "component");
 	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(v, "findings"), *f;
 	int n[4] = {0};
 	char counts[64];
-	const char *d = jstr(v, "decision");
+	const char *d = cli_jstr(v, "decision");
 
 	cJSON_ArrayForEach(f, fs)
 	{
-		int s = av_severity_parse(jstr(f, "severity"));
+		int s = av_severity_parse(cli_jstr(f, "severity"));
 		if (s >= 0 && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "waived")))
 			n[s]++;
 	}
 	snprintf(counts, sizeof(counts), "%d block, %d review, %d warn%s", n[3], n[2], n[1],
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")) ? " (cached)" : "");
-	printf("%-32s %-14s %s%-13s%s %-6s %-10s %-9s %s\n", jstr(comp, "name"),
-	    jstr(comp, "version"), paint(d), d, o.color ? "\033[0m" : "", jstr(v, "risk"),
-	    jstr(v, "review_by"), jstr(v, "freshness"), counts);
+	printf("%-32s %-14s %s%-13s%s %-6s %-10s %-9s %s\n", cli_jstr(comp, "name"),
+	    cli_jstr(comp, "version"), cli_paint(d), d, o.color ? "\033[0m" : "", cli_jstr(v, "risk"),
+	    cli_jstr(v, "review_by"), cli_jstr(v, "freshness"), counts);
 	if (strcmp(d, "approved") == 0 && o.quiet)
 		return;
 	cJSON_ArrayForEach(f, fs)
 	{
-		const char *sev = jstr(f, "severity");
+		const char *sev = cli_jstr(f, "severity");
 		if (strcmp(sev, "block") != 0 && strcmp(sev, "review") != 0)
 			continue;
-		printf("    %-6s %s: %s%s%s%s\n", sev, jstr(f, "id"), jstr(f, "message"),
-		    jstr(f, "evidence")[0] ? " [" : "", jstr(f, "evidence"),
-		    jstr(f, "evidence")[0] ? "]" : "");
+		printf("    %-6s %s: %s%s%s%s\n", sev, cli_jstr(f, "id"), cli_jstr(f, "message"),
+		    cli_jstr(f, "evidence")[0] ? " [" : "", cli_jstr(f, "evidence"),
+		    cli_jstr(f, "evidence")[0] ? "]" : "");
 	}
 	(void)source;
 }
@@ -253,8 +222,8 @@ resolve_ref(const char *manifest, const char *ref, char *out, size_t len, char *
 	return 0;
 }
 
-static void
-print_diags(const av_diags *d)
+void
+cli_print_diags(const av_diags *d)
 {
 	char line[AV_ERR_MSG + AV_ERR_FILE + 32];
 
@@ -267,8 +236,8 @@ print_diags(const av_diags *d)
  * returning the document ready to send.  Problems are printed with
  * file:line:column.  Returns 0 or EX_DATA.
  */
-static int
-load_manifest(const char *path, av_doc **out)
+int
+cli_load_manifest(const char *path, av_doc **out)
 {
 	char *buf = NULL, why[PATH_MAX + 128], ref[PATH_MAX];
 	size_t len;
@@ -291,7 +260,7 @@ load_manifest(const char *path, av_doc **out)
 	}
 	av_diags_init(&d);
 	if (av_manifest_validate(av_doc_root(doc), path, &d) != 0) {
-		print_diags(&d);
+		cli_print_diags(&d);
 		av_diags_fini(&d);
 		av_doc_destroy(doc);
 		return EX_DATA;
@@ -322,10 +291,10 @@ load_manifest(const char *path, av_doc **out)
 
 /* ---- commands ------------------------------------------------------------ */
 
-static av_policy *local_policy;
+av_policy *cli_local_policy;
 
-static int
-load_local_policy(void)
+int
+cli_load_local_policy(void)
 {
 	char data[AV_PATH_MAX], plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
 	const char *pd[17], *qd[17];
@@ -333,7 +302,7 @@ load_local_policy(void)
 	av_diags d;
 	int rc;
 
-	if (local_policy != NULL)
+	if (cli_local_policy != NULL)
 		return 0;
 	if (av_data_dir(data, sizeof(data)) == NULL)
 		return EX_SOFT;
@@ -350,8 +319,8 @@ load_local_policy(void)
 	po.policy_dirs = qd;
 	po.npolicy_dirs = o.npolicy_dirs + 1;
 	av_diags_init(&d);
-	rc = av_policy_load(&local_policy, &po, &d);
-	print_diags(&d);
+	rc = av_policy_load(&cli_local_policy, &po, &d);
+	cli_print_diags(&d);
 	av_diags_fini(&d);
 	return rc == 0 ? 0 : EX_SOFT;
 }
@@ -366,9 +335,9 @@ evaluate_local(av_doc *doc, const char *path, int *ex)
 	const char *profile = o.profile ? o.profile : "default";
 
 	if (rt == NULL) {
-		if ((*ex = load_local_policy()) != 0)
+		if ((*ex = cli_load_local_policy()) != 0)
 			return NULL;
-		if (av_runtime_create(&rt, local_policy, &err) != 0) {
+		if (av_runtime_create(&rt, cli_local_policy, &err) != 0) {
 			fprintf(stderr, "aivet: %s\n", err.msg);
 			*ex = EX_SOFT;
 			return NULL;
@@ -382,15 +351,15 @@ evaluate_local(av_doc *doc, const char *path, int *ex)
 		return NULL;
 	}
 	av_manifest_digest(av_doc_root(doc), v->manifest_digest);
-	v->freshness = av_verdict_freshness(v, av_policy_digest(local_policy), av_now(),
-	    av_policy_lead(local_policy, profile));
+	v->freshness = av_verdict_freshness(v, av_policy_digest(cli_local_policy), av_now(),
+	    av_policy_lead(cli_local_policy, profile));
 	j = av_verdict_to_json(v);
 	av_verdict_destroy(v);
 	return j;
 }
 
-static int
-remote_error(aivet_reply *r, const char *what)
+int
+cli_remote_error(aivet_reply *r, const char *what)
 {
 	const char *code = aivet_reply_error_code(r);
 	int ex = EX_SOFT;
@@ -417,13 +386,13 @@ cmd_check(int argc, char **argv)
 		return EX_USAGE_;
 	}
 	if (!o.local)
-		c = connect_or_die();
+		c = cli_connect_or_die();
 	for (int i = 0; i < argc; i++) {
 		av_doc *doc;
 		cJSON *v = NULL;
 		int e = 0;
 
-		if (load_manifest(argv[i], &doc) != 0) {
+		if (cli_load_manifest(argv[i], &doc) != 0) {
 			data_err = 1;
 			continue;
 		}
@@ -441,13 +410,13 @@ cmd_check(int argc, char **argv)
 				v = cJSON_DetachItemFromObjectCaseSensitive(whole, "verdict");
 				cJSON_Delete(whole);
 			} else if (rc == AIVET_EREMOTE) {
-				e = remote_error(r, argv[i]);
+				e = cli_remote_error(r, argv[i]);
 			} else {
 				aivet_reply_free(r);
 				av_doc_destroy(doc);
 				cJSON_Delete(all);
 				aivet_close(c);
-				die_connect(rc);
+				cli_die_connect(rc);
 			}
 			aivet_reply_free(r);
 		}
@@ -456,12 +425,12 @@ cmd_check(int argc, char **argv)
 			if (e == EX_DATA)
 				data_err = 1;
 			else
-				ex = worse(ex, e ? e : EX_SOFT);
+				ex = cli_worse(ex, e ? e : EX_SOFT);
 			continue;
 		}
 		cJSON_AddStringToObject(v, "source", argv[i]);
 		cJSON_AddItemToArray(all, v);
-		ex = worse(ex, outcome(v));
+		ex = cli_worse(ex, cli_outcome(v));
 	}
 	if (strcmp(o.format, "json") == 0) {
 		char *s = cJSON_Print(all);
@@ -472,11 +441,11 @@ cmd_check(int argc, char **argv)
 		int shown = 0;
 		cJSON_ArrayForEach(v, all)
 		{
-			if (o.quiet && outcome(v) == EX_PASS)
+			if (o.quiet && cli_outcome(v) == EX_PASS)
 				continue;
 			if (shown++ == 0)
-				print_header();
-			print_verdict_row(v, jstr(v, "source"));
+				cli_print_header();
+			cli_print_verdict_row(v, cli_jstr(v, "source"));
 		}
 	}
 	cJSON_Delete(all);
@@ -486,8 +455,8 @@ cmd_check(int argc, char **argv)
 	return ex;
 }
 
-static int
-split_at(char *arg, char **name, char **version)
+int
+cli_split_at(char *arg, char **name, char **version)
 {
 	char *at = strrchr(arg, '@');
 
@@ -510,32 +479,32 @@ cmd_verdict(int argc, char **argv)
 	char *name, *version;
 	int rc, ex;
 
-	if (argc != 1 || split_at(argv[0], &name, &version) != 0) {
+	if (argc != 1 || cli_split_at(argv[0], &name, &version) != 0) {
 		fprintf(stderr, "aivet verdict: expected NAME[@VERSION]\n");
 		return EX_USAGE_;
 	}
-	c = connect_or_die();
+	c = cli_connect_or_die();
 	rc = aivet_verdict(c, name, version, &r);
 	if (rc == AIVET_EREMOTE) {
-		ex = remote_error(r, NULL);
+		ex = cli_remote_error(r, NULL);
 	} else if (rc != AIVET_OK) {
 		aivet_close(c);
-		die_connect(rc);
+		cli_die_connect(rc);
 		return EX_UNAVAIL;
 	} else {
 		cJSON *whole = cJSON_Parse(aivet_reply_json(r));
 		cJSON *v = cJSON_GetObjectItemCaseSensitive(whole, "verdict");
-		ex = outcome(v);
+		ex = cli_outcome(v);
 		if (strcmp(o.format, "json") == 0) {
 			char *s = cJSON_Print(v);
 			puts(s);
 			free(s);
 		} else {
-			print_header();
-			print_verdict_row(v, NULL);
+			cli_print_header();
+			cli_print_verdict_row(v, NULL);
 			printf("    profile %s, evaluated %s, policy %.12s, manifest %.12s\n",
-			    jstr(v, "profile"), jstr(v, "evaluated_at"), jstr(v, "policy_digest"),
-			    jstr(cJSON_GetObjectItemCaseSensitive(v, "component"), "digest"));
+			    cli_jstr(v, "profile"), cli_jstr(v, "evaluated_at"), cli_jstr(v, "policy_digest"),
+			    cli_jstr(cJSON_GetObjectItemCaseSensitive(v, "component"), "digest"));
 		}
 		cJSON_Delete(whole);
 	}
@@ -544,10 +513,10 @@ cmd_verdict(int argc, char **argv)
 	return ex;
 }
 
-static int
-simple_call(const char *op, cJSON **reply)
+int
+cli_simple_call(const char *op, cJSON **reply)
 {
-	aivet_client *c = connect_or_die();
+	aivet_client *c = cli_connect_or_die();
 	aivet_reply *r = NULL;
 	char req[96];
 	int rc;
@@ -555,14 +524,14 @@ simple_call(const char *op, cJSON **reply)
 	snprintf(req, sizeof(req), "{\"v\":1,\"op\":\"%s\"}", op);
 	rc = aivet_call(c, req, strlen(req), &r);
 	if (rc == AIVET_EREMOTE) {
-		int ex = remote_error(r, op);
+		int ex = cli_remote_error(r, op);
 		aivet_reply_free(r);
 		aivet_close(c);
 		return ex;
 	}
 	if (rc != AIVET_OK) {
 		aivet_close(c);
-		die_connect(rc);
+		cli_die_connect(rc);
 	}
 	*reply = cJSON_Parse(aivet_reply_json(r));
 	aivet_reply_free(r);
@@ -570,8 +539,8 @@ simple_call(const char *op, cJSON **reply)
 	return *reply ? 0 : EX_SOFT;
 }
 
-static int
-print_json_or(cJSON *j, int (*text)(cJSON *))
+int
+cli_print_json_or(cJSON *j, int (*text)(cJSON *))
 {
 	int ex = 0;
 
@@ -596,14 +565,14 @@ list_text(cJSON *r)
 		printf("no components evaluated yet\n");
 		return 0;
 	}
-	print_header();
+	cli_print_header();
 	cJSON_ArrayForEach(v, arr)
 	{
 		bool q = o.quiet;
 		o.quiet = true; /* one line each: findings through `aivet verdict` */
-		print_verdict_row(v, NULL);
+		cli_print_verdict_row(v, NULL);
 		o.quiet = q;
-		ex = worse(ex, outcome(v));
+		ex = cli_worse(ex, cli_outcome(v));
 	}
 	(void)ex;
 	return 0;
@@ -613,9 +582,9 @@ static int
 cmd_list(void)
 {
 	cJSON *r;
-	int ex = simple_call("list", &r);
+	int ex = cli_simple_call("list", &r);
 
-	return ex ? ex : print_json_or(r, list_text);
+	return ex ? ex : cli_print_json_or(r, list_text);
 }
 
 static int
@@ -625,35 +594,35 @@ health_text(cJSON *r)
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "store");
 	const cJSON *x;
 
-	printf("status     %s\n", jstr(r, "status"));
-	printf("version    %s (protocol %d)\n", jstr(r, "version"),
+	printf("status     %s\n", cli_jstr(r, "status"));
+	printf("version    %s (protocol %d)\n", cli_jstr(r, "version"),
 	    cJSON_GetObjectItemCaseSensitive(r, "protocol")->valueint);
-	printf("started    %s (up %.0f s), %d workers\n", jstr(r, "started"),
+	printf("started    %s (up %.0f s), %d workers\n", cli_jstr(r, "started"),
 	    cJSON_GetObjectItemCaseSensitive(r, "uptime")->valuedouble,
 	    cJSON_GetObjectItemCaseSensitive(r, "workers")->valueint);
-	printf("policy     %.16s..., %d plugins, default profile %s\n", jstr(pol, "digest"),
+	printf("policy     %.16s..., %d plugins, default profile %s\n", cli_jstr(pol, "digest"),
 	    cJSON_GetObjectItemCaseSensitive(pol, "plugins")->valueint,
-	    jstr(pol, "default_profile"));
+	    cli_jstr(pol, "default_profile"));
 	printf("store      %s %s", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "ok"))
 				    ? "ok"
 				    : "FAILING",
-	    jstr(st, "path"));
+	    cli_jstr(st, "path"));
 	cJSON_ArrayForEach(x, st)
 	{
 		if (cJSON_IsNumber(x))
 			printf(", %s %.0f", x->string, x->valuedouble);
 	}
 	printf("\n");
-	return strcmp(jstr(r, "status"), "ok") == 0 ? 0 : EX_SOFT;
+	return strcmp(cli_jstr(r, "status"), "ok") == 0 ? 0 : EX_SOFT;
 }
 
 static int
 cmd_health(void)
 {
 	cJSON *r;
-	int ex = simple_call("health", &r);
+	int ex = cli_simple_call("health", &r);
 
-	return ex ? ex : print_json_or(r, health_text);
+	return ex ? ex : cli_print_json_or(r, health_text);
 }
 
 static int
@@ -661,17 +630,17 @@ policies_text(cJSON *r)
 {
 	const cJSON *pol = cJSON_GetObjectItemCaseSensitive(r, "policy"), *x;
 
-	printf("policy digest %s\n", jstr(pol, "digest"));
+	printf("policy digest %s\n", cli_jstr(pol, "digest"));
 	printf("%-16s %-14s %-8s %-14s %s\n", "PLUGIN", "AREA", "VERSION", "DIGEST", "FILE");
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(pol, "plugins"))
 	{
-		printf("%-16s %-14s %-8s %.12s   %s\n", jstr(x, "name"), jstr(x, "area"),
-		    jstr(x, "version"), jstr(x, "digest"), jstr(x, "file"));
+		printf("%-16s %-14s %-8s %.12s   %s\n", cli_jstr(x, "name"), cli_jstr(x, "area"),
+		    cli_jstr(x, "version"), cli_jstr(x, "digest"), cli_jstr(x, "file"));
 	}
 	printf("profiles:");
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(pol, "profiles"))
 	{
-		printf(" %s", cJSON_IsString(x) ? x->valuestring : jstr(x, "name"));
+		printf(" %s", cJSON_IsString(x) ? x->valuestring : cli_jstr(x, "name"));
 	}
 	printf("\n");
 	return 0;
@@ -684,26 +653,26 @@ cmd_policies(void)
 	int ex;
 
 	if (o.local) {
-		if ((ex = load_local_policy()) != 0)
+		if ((ex = cli_load_local_policy()) != 0)
 			return ex;
 		r = cJSON_CreateObject();
-		cJSON_AddItemToObject(r, "policy", av_policy_describe(local_policy));
-		return print_json_or(r, policies_text);
+		cJSON_AddItemToObject(r, "policy", av_policy_describe(cli_local_policy));
+		return cli_print_json_or(r, policies_text);
 	}
-	ex = simple_call("policies", &r);
-	return ex ? ex : print_json_or(r, policies_text);
+	ex = cli_simple_call("policies", &r);
+	return ex ? ex : cli_print_json_or(r, policies_text);
 }
 
 static int
 cmd_reload(void)
 {
 	cJSON *r;
-	int ex = simple_call("reload", &r);
+	int ex = cli_simple_call("reload", &r);
 
 	if (ex != 0)
 		return ex;
 	printf("reloaded: %d plugins, policy digest %s\n",
-	    cJSON_GetObjectItemCaseSensitive(r, "plugins")->valueint, jstr(r, "policy_digest"));
+	    cJSON_GetObjectItemCaseSensitive(r, "plugins")->valueint, cli_jstr(r, "policy_digest"));
 	cJSON_Delete(r);
 	return 0;
 }
@@ -719,7 +688,7 @@ cmd_validate(int argc, char **argv)
 	}
 	for (int i = 0; i < argc; i++) {
 		av_doc *doc;
-		if (load_manifest(argv[i], &doc) != 0) {
+		if (cli_load_manifest(argv[i], &doc) != 0) {
 			ex = EX_DATA;
 			continue;
 		}
@@ -792,7 +761,7 @@ cmd_plugin(int argc, char **argv)
 			q.nplugin_dirs = po.nplugin_dirs + 1;
 			av_diags_init(&d);
 			if (av_policy_load(&p, &q, &d) != 0) {
-				print_diags(&d);
+				cli_print_diags(&d);
 				bad = 1;
 			} else {
 				printf("%s: ok\n", argv[i]);
