@@ -27,6 +27,8 @@
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 
+#include "doc.h"
+
 static const char manifest_fmt[] =
     "apiVersion: aivet/v1\n"
     "kind: model\n"
@@ -139,6 +141,7 @@ typedef struct run {
 	atomic_int next;
 	atomic_int failures;
 	double *lat;    /* seconds, one per request */
+	char **reqs;    /* made before the clock starts */
 } run;
 
 typedef struct client {
@@ -155,27 +158,6 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *
-json_escape(const char *s)
-{
-	size_t n = strlen(s);
-	char *o = malloc(n * 2 + 1), *p = o;
-
-	for (; *s; s++) {
-		if (*s == '\n') {
-			*p++ = '\\';
-			*p++ = 'n';
-		} else if (*s == '"' || *s == '\\') {
-			*p++ = '\\';
-			*p++ = *s;
-		} else {
-			*p++ = *s;
-		}
-	}
-	*p = '\0';
-	return o;
-}
-
 /* Distinct per run, so that uncached evaluations stay uncached against a
  * daemon that already saw an earlier run. */
 static int run_id;
@@ -183,8 +165,10 @@ static int run_id;
 static char *
 make_request(mix_kind mix, int i)
 {
-	char m[8192], *e, *out;
+	char m[8192], *json, *out;
 	int k = mix == MIX_EVALUATE ? i : 0;
+	av_doc *doc;
+	size_t len;
 
 	if (mix == MIX_VERDICT) {
 		out = malloc(128);
@@ -192,10 +176,14 @@ make_request(mix_kind mix, int i)
 		return out;
 	}
 	snprintf(m, sizeof(m), manifest_fmt, k, run_id);
-	e = json_escape(m);
-	out = malloc(strlen(e) + 96);
-	sprintf(out, "{\"v\":1,\"op\":\"evaluate\",\"manifest\":\"%s\"}", e);
-	free(e);
+	/* The manifest travels as a JSON object, as the aivet CLI sends it. */
+	if (av_doc_parse(&doc, m, strlen(m), AV_FMT_YAML, "bench", NULL, NULL) != 0)
+		abort();
+	json = av_node_to_json(av_doc_root(doc), &len);
+	av_doc_destroy(doc);
+	out = malloc(len + 64);
+	sprintf(out, "{\"v\":1,\"op\":\"evaluate\",\"manifest\":%s}", json);
+	free(json);
 	return out;
 }
 
@@ -224,7 +212,8 @@ client_main(void *arg)
 			req = NULL;
 			len = r->plen;
 		} else {
-			req = make_request(r->mix, i + 1);
+			req = r->reqs[i];
+			r->reqs[i] = NULL;
 			len = strlen(req);
 		}
 		t0 = now_s();
@@ -278,6 +267,11 @@ drive(run *r)
 	result res;
 
 	r->lat = calloc((size_t)total, sizeof(double));
+	if (!r->echo) {
+		r->reqs = calloc((size_t)total, sizeof(char *));
+		for (int i = 0; i < total; i++)
+			r->reqs[i] = make_request(r->mix, i + 1);
+	}
 	atomic_store(&r->next, 0);
 	atomic_store(&r->failures, 0);
 	t0 = now_s();
@@ -295,6 +289,8 @@ drive(run *r)
 	res.p99 = r->lat[total * 99 / 100] * 1e3;
 	res.failures = atomic_load(&r->failures);
 	free(r->lat);
+	free(r->reqs);
+	r->reqs = NULL;
 	return res;
 }
 
@@ -427,7 +423,7 @@ main(int argc, char **argv)
 	nng_close(r.sock);
 
 	char *payload = make_request(mix, 1);
-	printf("aivet-bench: %s, %d clients x %d requests, payload %zu bytes\n",
+	printf("aivet-bench: %s, %d clients x %d requests, request %zu bytes\n",
 	    mix == MIX_EVALUATE ? "evaluate (uncached)" : mix == MIX_CACHED ? "evaluate (cached)"
 									 : "verdict",
 	    clients, count, strlen(payload));

@@ -3,6 +3,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "proto.h"
@@ -55,6 +57,43 @@ typedef struct conv {
 	av_error *err;
 } conv;
 
+/* cJSON does not check UTF-8; the YAML reader does, so JSON input must too. */
+static bool
+utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n;
+		uint32_t cp;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		} else if ((*p & 0xe0) == 0xc0) {
+			n = 1;
+			cp = *p & 0x1f;
+		} else if ((*p & 0xf0) == 0xe0) {
+			n = 2;
+			cp = *p & 0x0f;
+		} else if ((*p & 0xf8) == 0xf0) {
+			n = 3;
+			cp = *p & 0x07;
+		} else {
+			return false;
+		}
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
 static av_node *
 convert(conv *c, const cJSON *j, size_t depth, int *rc)
 {
@@ -81,6 +120,11 @@ convert(conv *c, const cJSON *j, size_t depth, int *rc)
 		else
 			n = av_node_new_float(c->doc, d);
 	} else if (cJSON_IsString(j)) {
+		if (!utf8_ok(j->valuestring)) {
+			*rc = av_error_set(c->err, AV_EPARSE, av_doc_name(c->doc), 0, 0,
+			    "invalid UTF-8 in a string");
+			return NULL;
+		}
 		n = av_node_new_cstr(c->doc, j->valuestring);
 	} else if (cJSON_IsArray(j)) {
 		if ((n = av_node_new(c->doc, AV_SEQ)) == NULL)
@@ -96,6 +140,11 @@ convert(conv *c, const cJSON *j, size_t depth, int *rc)
 			goto nomem;
 		for (const cJSON *e = j->child; e != NULL; e = e->next) {
 			av_node *k;
+			if (!utf8_ok(e->string)) {
+				*rc = av_error_set(c->err, AV_EPARSE, av_doc_name(c->doc), 0, 0,
+				    "invalid UTF-8 in a key");
+				return NULL;
+			}
 			if (av_map_get(n, e->string) != NULL) {
 				*rc = av_error_set(c->err, AV_EPARSE, av_doc_name(c->doc), 0, 0,
 				    "duplicate key '%s'", e->string);
