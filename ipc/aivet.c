@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "component.h"
 #include "doc.h"
+#include "import.h"
 #include "manifest.h"
 #include "paths.h"
 #include "plugin.h"
@@ -46,6 +47,9 @@ usage(FILE *f)
 	    "  verdict NAME[@VERSION]   the stored verdict, with its freshness\n"
 	    "  list                     every component with its latest verdict\n"
 	    "  health                   daemon, store and plugin-set status\n"
+	    "  check                    with no FILE: the components of ./aivet.yaml (or a parent's)\n"
+	    "  init [--from-card FILE]  write a starter aivet.yaml (and a manifest from a\n"
+	    "                           Hugging Face card, its unknown fields marked TODO)\n"
 	    "  validate FILE...         check manifests against the aivet/v1 schema only\n"
 	    "  policies                 the loaded plugins and profiles\n"
 	    "  reload                   make the daemon load plugins and profiles anew\n"
@@ -57,7 +61,7 @@ usage(FILE *f)
 	    "options:\n"
 	    "  -s, --socket URL         daemon address (default $AIVET_SOCKET or\n"
 	    "                           ipc://STATE/aivetd.sock)\n"
-	    "  -f, --format FMT         text or json\n"
+	    "  -f, --format FMT         text, json, junit, sarif, markdown or github\n"
 	    "  -p, --profile NAME       policy profile (default: the daemon's)\n"
 	    "      --fail-on LIST       which of needs_review,rejected,overdue,stale fail the\n"
 	    "                           gate (default: all four; 'none' for none)\n"
@@ -374,35 +378,58 @@ cli_remote_error(aivet_reply *r, const char *what)
 	return ex;
 }
 
+/*
+ * check FILE...: each manifest evaluated and stored (or evaluated in-process
+ * with --local).  With no FILE, the components of the project file
+ * aivet.yaml found above the working directory.
+ */
 static int
 cmd_check(int argc, char **argv)
 {
 	aivet_client *c = NULL;
-	cJSON *all = cJSON_CreateArray();
+	cJSON *all = cJSON_CreateArray(), *locs = cJSON_CreateArray();
 	int ex = EX_PASS, data_err = 0;
+	cli_project proj = {0};
+	char pfile[PATH_MAX];
 
 	if (argc == 0) {
-		fprintf(stderr, "aivet check: name one or more manifest files\n");
-		return EX_USAGE_;
+		if (cli_project_find(pfile, sizeof(pfile)) != 0) {
+			fprintf(stderr, "aivet check: name one or more manifest files, or run it "
+					"below a project file aivet.yaml (see aivet init)\n");
+			cJSON_Delete(all);
+			cJSON_Delete(locs);
+			return EX_USAGE_;
+		}
+		if ((ex = cli_project_load(pfile, &proj)) != 0) {
+			cJSON_Delete(all);
+			cJSON_Delete(locs);
+			return ex;
+		}
+		if (o.profile == NULL && proj.profile[0] != '\0')
+			o.profile = proj.profile;
+		argc = (int)proj.n;
 	}
 	if (!o.local)
 		c = cli_connect_or_die();
 	for (int i = 0; i < argc; i++) {
+		const char *path = proj.n ? proj.v[i].path : argv[i];
 		av_doc *doc;
 		cJSON *v = NULL;
 		int e = 0;
 
-		if (cli_load_manifest(argv[i], &doc) != 0) {
+		if ((proj.n && proj.v[i].card_fmt != AV_INPUT_UNKNOWN
+			    ? cli_load_card(path, proj.v[i].card_fmt, &doc)
+			    : cli_load_manifest(path, &doc)) != 0) {
 			data_err = 1;
 			continue;
 		}
 		if (o.local) {
-			v = evaluate_local(doc, argv[i], &e);
+			v = evaluate_local(doc, path, &e);
 		} else {
 			size_t len;
 			char *text = av_node_to_json(av_doc_root(doc), &len);
 			aivet_reply *r = NULL;
-			int rc = text ? aivet_evaluate(c, text, len, o.profile, argv[i], &r)
+			int rc = text ? aivet_evaluate(c, text, len, o.profile, path, &r)
 				      : AIVET_ENOMEM;
 			free(text);
 			if (rc == AIVET_OK) {
@@ -410,16 +437,19 @@ cmd_check(int argc, char **argv)
 				v = cJSON_DetachItemFromObjectCaseSensitive(whole, "verdict");
 				cJSON_Delete(whole);
 			} else if (rc == AIVET_EREMOTE) {
-				e = cli_remote_error(r, argv[i]);
+				e = cli_remote_error(r, path);
 			} else {
 				aivet_reply_free(r);
 				av_doc_destroy(doc);
 				cJSON_Delete(all);
+				cJSON_Delete(locs);
 				aivet_close(c);
 				cli_die_connect(rc);
 			}
 			aivet_reply_free(r);
 		}
+		if (v != NULL)
+			cJSON_AddItemToArray(locs, cli_locate(v, av_doc_root(doc)));
 		av_doc_destroy(doc);
 		if (v == NULL) {
 			if (e == EX_DATA)
@@ -428,27 +458,14 @@ cmd_check(int argc, char **argv)
 				ex = cli_worse(ex, e ? e : EX_SOFT);
 			continue;
 		}
-		cJSON_AddStringToObject(v, "source", argv[i]);
+		cJSON_AddStringToObject(v, "source", path);
 		cJSON_AddItemToArray(all, v);
 		ex = cli_worse(ex, cli_outcome(v));
 	}
-	if (strcmp(o.format, "json") == 0) {
-		char *s = cJSON_Print(all);
-		puts(s);
-		free(s);
-	} else {
-		const cJSON *v;
-		int shown = 0;
-		cJSON_ArrayForEach(v, all)
-		{
-			if (o.quiet && cli_outcome(v) == EX_PASS)
-				continue;
-			if (shown++ == 0)
-				cli_print_header();
-			cli_print_verdict_row(v, cli_jstr(v, "source"));
-		}
-	}
+	cli_emit(all, locs);
 	cJSON_Delete(all);
+	cJSON_Delete(locs);
+	cli_project_fini(&proj);
 	aivet_close(c);
 	if (data_err && ex < EX_USAGE_)
 		ex = EX_DATA;
@@ -499,6 +516,11 @@ cmd_verdict(int argc, char **argv)
 			char *s = cJSON_Print(v);
 			puts(s);
 			free(s);
+		} else if (strcmp(o.format, "text") != 0) {
+			cJSON *one = cJSON_CreateArray();
+			cJSON_AddItemReferenceToArray(one, v);
+			cli_emit(one, NULL);
+			cJSON_Delete(one);
 		} else {
 			cli_print_header();
 			cli_print_verdict_row(v, NULL);
@@ -814,11 +836,12 @@ main(int argc, char **argv)
 		{"allow-outside", no_argument, NULL, 'A'},
 		{"timeout", required_argument, NULL, 'T'},
 		{"run", required_argument, NULL, 'R'},
+		{"from-card", required_argument, NULL, 'C'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cmd;
+	const char *cmd, *from_card = NULL;
 	int ch;
 
 	/* Options may come before or after the command ("aivet check -f json x"). */
@@ -847,14 +870,15 @@ main(int argc, char **argv)
 		case 'A': o.allow_outside = true; break;
 		case 'T': o.timeout_ms = atoi(optarg); break;
 		case 'R': o.run = optarg; break;
+		case 'C': from_card = optarg; break;
 		case 'V': printf("aivet %s\n", AV_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE_;
 		}
 	}
-	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
-	    strcmp(o.format, "tap") != 0) {
-		fprintf(stderr, "aivet: --format takes text or json\n");
+	if (cli_format_parse(o.format) < 0 && strcmp(o.format, "tap") != 0) {
+		fprintf(stderr, "aivet: --format takes text, json, junit, sarif, markdown or "
+				"github\n");
 		return EX_USAGE_;
 	}
 	o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
@@ -870,6 +894,8 @@ main(int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (strcmp(cmd, "verdict") == 0)
 		return cmd_verdict(argc, argv);
+	if (strcmp(cmd, "init") == 0)
+		return cli_cmd_init(argc, argv, from_card);
 	if (strcmp(cmd, "list") == 0 && argc == 0)
 		return cmd_list();
 	if (strcmp(cmd, "health") == 0 && argc == 0)
