@@ -321,6 +321,12 @@ mark_todos(const av_node *root, const char *yaml)
 		size_t l = nl ? (size_t)(nl - p + 1) : strlen(p);
 		if (catn(&out, &n, p, l) != 0)
 			goto oom;
+		/* What the importer wrote for lack of anything better. */
+		if ((strncmp(p, "version: unknown\n", 17) == 0 &&
+			cat(&out, &n, "# TODO: fill in version: the exact version or revision in use\n")) ||
+		    (strncmp(p, "name: unnamed\n", 14) == 0 &&
+			cat(&out, &n, "# TODO: fill in name: the component's name, e.g. org/model\n")))
+			goto oom;
 		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
 			size_t sl = strlen(wanted[i].section);
 			const av_node *sec = av_map_get(root, wanted[i].section);

@@ -24,6 +24,7 @@ av_config_defaults(av_config *c, av_error *err)
 	c->max_request = 1024 * 1024;
 	snprintf(c->profile, sizeof(c->profile), "default");
 	c->log_level = 1;
+	snprintf(c->http.listen, sizeof(c->http.listen), "http://127.0.0.1:7450");
 	return 0;
 }
 
@@ -121,9 +122,50 @@ limits(ctx *x, av_config *c, const av_node *map)
 	}
 }
 
+/* http: the HTTP gateway (ipc/http.c), off unless enabled. */
+static void
+http_section(ctx *x, av_config *c, const av_node *map)
+{
+	if (!want(x, map, AV_MAP, "a map"))
+		return;
+	for (const av_node *n = map->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "enabled") == 0) {
+			if (want(x, n, AV_BOOL, "true or false"))
+				c->http.enabled = n->b;
+		} else if (strcmp(n->key, "listen") == 0) {
+			str_into(x, n, c->http.listen, sizeof(c->http.listen));
+			if (n->type == AV_STR && strncmp(n->str, "http://", 7) != 0 &&
+			    strncmp(n->str, "https://", 8) != 0)
+				bad(x, n, "'http.listen': '%s' is not an http:// or https:// URL%s",
+				    n->str, "");
+		} else if (strcmp(n->key, "token") == 0) {
+			str_into(x, n, c->http.token, sizeof(c->http.token));
+		} else if (strcmp(n->key, "max_body") == 0) {
+			c->http.max_body = (size_t)int_of(x, n, 1024, 256 << 20);
+		} else if (strcmp(n->key, "tls") == 0) {
+			if (!want(x, n, AV_MAP, "a map with cert and key"))
+				continue;
+			for (const av_node *t = n->first; t != NULL; t = t->next) {
+				if (strcmp(t->key, "cert") == 0)
+					str_into(x, t, c->http.tls_cert, sizeof(c->http.tls_cert));
+				else if (strcmp(t->key, "key") == 0)
+					str_into(x, t, c->http.tls_key, sizeof(c->http.tls_key));
+				else
+					bad(x, t, "unknown key 'http.tls.%s' (known: %s)", t->key,
+					    "cert, key");
+			}
+			if ((c->http.tls_cert[0] == '\0') != (c->http.tls_key[0] == '\0'))
+				bad(x, n, "'http.tls': give both cert and key%s%s", "", "");
+		} else {
+			bad(x, n, "unknown key 'http.%s' (known: %s)", n->key,
+			    "enabled, listen, token, tls, max_body");
+		}
+	}
+}
+
 static const char *const known_keys =
     "state_dir, socket, events, database, socket_mode, workers, max_request, profile, "
-    "plugin_dirs, policy_dirs, limits, log_level";
+    "plugin_dirs, policy_dirs, limits, log_level, http";
 
 int
 av_config_load(av_config *c, const char *path, av_diags *d)
@@ -184,6 +226,8 @@ av_config_load(av_config *c, const char *path, av_diags *d)
 			dirs_into(&x, n, c->policy_dirs, &c->npolicy_dirs);
 		} else if (strcmp(k, "limits") == 0) {
 			limits(&x, c, n);
+		} else if (strcmp(k, "http") == 0) {
+			http_section(&x, c, n);
 		} else if (strcmp(k, "log_level") == 0) {
 			static const char *lv[] = {"debug", "info", "warn", "error"};
 			int found = 0;
@@ -205,5 +249,7 @@ av_config_load(av_config *c, const char *path, av_diags *d)
 	}
 out:
 	av_doc_destroy(doc);
+	if (c->http.max_body == 0)
+		c->http.max_body = c->max_request;
 	return x.errors ? AV_ECONFIG : 0;
 }

@@ -8,6 +8,7 @@
 #ifndef IPC_CONFIG_H
 #define IPC_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,14 @@ typedef struct av_config {
 	uint64_t instr_budget; /* 0: engine default */
 	size_t mem_limit;      /* 0: engine default */
 	int log_level;         /* 0 debug, 1 info, 2 warn, 3 error */
+	struct {
+		bool enabled;               /* default false */
+		char listen[256];           /* default http://127.0.0.1:7450 */
+		char token[256];            /* "" : writes refused over HTTP */
+		char tls_cert[AV_PATH_MAX]; /* PEM files; both or neither */
+		char tls_key[AV_PATH_MAX];
+		size_t max_body;            /* bytes; default: max_request */
+	} http;
 } av_config;
 
 /* Fills c with the embedded defaults.  Returns 0, or AV_ECONFIG when no

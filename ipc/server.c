@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nng/nng.h>
@@ -38,6 +39,7 @@
 #include "server_int.h"
 #include "store.h"
 #include "verdict.h"
+#include "http.h"
 
 /* Messages above this are dropped by nng before we see them; between
  * max_request and this we answer with a clear "too_large" error. */
@@ -481,6 +483,68 @@ find_op(const char *name)
 	return NULL;
 }
 
+const double av_metric_bounds[AV_METRIC_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1, 0.25, 0.5, 1, 2.5, 5};
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+metric_index(av_server *s, const char *op)
+{
+	for (int i = 0; i < AV_METRIC_OPS && s->ops[i].name != NULL; i++)
+		if (strcmp(s->ops[i].name, op) == 0)
+			return i;
+	return -1;
+}
+
+/* Counts one answered request for GET /metrics: its latency, whether it
+ * failed, the decision of a fresh verdict and the plugin failures in it. */
+static void
+record_metrics(av_server *s, int idx, int64_t t0, const cJSON *reply)
+{
+	double secs = (double)(mono_ns() - t0) / 1e9;
+	const cJSON *v, *f;
+	int b = 0;
+
+	if (idx < 0 || reply == NULL)
+		return;
+	av_op_metric *m = &s->ops[idx];
+	atomic_fetch_add(&m->count, 1);
+	atomic_fetch_add(&m->sum_us, (unsigned long long)(secs * 1e6));
+	while (b < AV_METRIC_BUCKETS && secs > av_metric_bounds[b])
+		b++;
+	atomic_fetch_add(&m->bucket[b], 1);
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		atomic_fetch_add(&m->errors, 1);
+		if (cJSON_IsString(code) && strcmp(code->valuestring, "plugin_error") == 0)
+			atomic_fetch_add(&s->n_plugin_errors, 1);
+		return;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(reply, "verdict");
+	if (v == NULL || strcmp(s->ops[idx].name, "evaluate") != 0 ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")))
+		return;
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(v, "decision");
+	int di = cJSON_IsString(d) ? av_decision_parse(d->valuestring) : -1;
+	if (di >= 0 && di < 3)
+		atomic_fetch_add(&s->n_decisions[di], 1);
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(v, "findings"))
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+		if (cJSON_IsString(id) && strncmp(id->valuestring, "engine.plugin_", 14) == 0)
+			atomic_fetch_add(&s->n_plugin_errors, 1);
+	}
+}
+
 static char *
 handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size_t *rlen,
     bool *deferred)
@@ -527,9 +591,17 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	}
 	const av_srv_op *o = find_op(op->valuestring);
 	if (o != NULL) {
+		int64_t t0 = mono_ns();
+		int idx = metric_index(s, o->name);
+		if (sl != NULL) {
+			sl->t0_ns = t0;
+			sl->op_metric = idx;
+		}
 		reply = o->fn(w, req, sl, actor);
 		if (reply == NULL)
 			reply = av_reply_error(AV_ENOMEM, NULL);
+		if (reply != DEFERRED)
+			record_metrics(s, idx, t0, reply);
 		goto out;
 	}
 	snprintf(msg, sizeof(msg), "unknown op '%.64s' (known: health, evaluate, verdict, list, "
@@ -677,6 +749,7 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 		    v->version, sl->commit_err.msg);
 		reply = av_srv_error(s, sl->commit_rc, &sl->commit_err);
 	}
+	record_metrics(s, sl->op_metric, sl->t0_ns, reply);
 	av_verdict_destroy(v);
 	free(sl->canon);
 	sl->canon = NULL;
@@ -780,6 +853,9 @@ av_server_create(av_server **out, const av_config *cfg, av_diags *d, av_error *e
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
 	s->cfg = cfg;
+	for (size_t t = 0, k = 0; t < sizeof(op_tables) / sizeof(op_tables[0]); t++)
+		for (const av_srv_op *o = op_tables[t]; o->name != NULL && k < AV_METRIC_OPS; o++)
+			s->ops[k++].name = o->name;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->side_mu, NULL);
 	pthread_mutex_init(&s->qmu, NULL);
@@ -861,6 +937,8 @@ av_server_start(av_server *s, av_error *err)
 		arm(&s->slots[i]);
 	av_log(AV_LOG_INFO, "listening on %s (events %s), %d workers, database %s", s->cfg->socket,
 	    s->cfg->events, n, s->cfg->database);
+	if (s->cfg->http.enabled && (rc = av_http_start(s, &s->http, err)) != 0)
+		return rc;
 	return 0;
 }
 
@@ -908,6 +986,9 @@ av_server_stop(av_server *s)
 	if (s == NULL || s->stopped)
 		return;
 	s->stopped = true;
+	/* The gateway first: its requests run on this server. */
+	av_http_stop(s->http);
+	s->http = NULL;
 	atomic_store(&s->stopping, true);
 	/*
 	 * Slots waiting to receive are cancelled; slots with a request in

@@ -54,8 +54,29 @@ typedef struct slot {
 	av_error commit_err;
 	int64_t now;
 	bool committed;     /* queued again with the commit's outcome */
+	int64_t t0_ns;      /* when the request reached a worker (metrics) */
+	int op_metric;      /* its index in av_server.ops, -1 if none */
 	struct slot *next;  /* job queue */
 } slot;
+
+/*
+ * Counters for GET /metrics (ipc/http.c), kept per operation.  Latency
+ * buckets hold counts per bucket (not cumulative); the upper bounds, in
+ * seconds, are av_metric_bounds.
+ */
+#define AV_METRIC_OPS 32
+#define AV_METRIC_BUCKETS 12
+extern const double av_metric_bounds[AV_METRIC_BUCKETS];
+
+typedef struct av_op_metric {
+	const char *name; /* NULL: unused */
+	atomic_ullong count;
+	atomic_ullong errors;
+	atomic_ullong sum_us;
+	atomic_ullong bucket[AV_METRIC_BUCKETS + 1]; /* the last is +Inf */
+} av_op_metric;
+
+struct av_http;
 
 struct av_server {
 	const av_config *cfg;
@@ -85,6 +106,11 @@ struct av_server {
 	atomic_ullong n_evaluated;
 	atomic_ullong n_cached;
 	atomic_ullong n_reloads;
+	av_op_metric ops[AV_METRIC_OPS]; /* names set at create from the op tables */
+	atomic_ullong n_decisions[3];    /* fresh verdicts by av_decision */
+	atomic_ullong n_plugin_errors;   /* engine.plugin_* findings and plugin_error replies */
+	atomic_ullong n_alerts;          /* alerts raised (by the operations that raise them) */
+	struct av_http *http;            /* the HTTP gateway, when enabled */
 };
 
 /*
