@@ -145,6 +145,7 @@ test_unknown_format_is_a_usage_error() {
 
 test_verdict_formats_against_the_daemon() {
 	start_daemon
+	trap 'stop_daemon KILL' EXIT
 	"$AIVET" check "$EX/phi-2.yaml" >/dev/null || true
 	"$AIVET" -f junit verdict microsoft/phi-2 >"$TMP/v.xml" || true
 	xmllint --noout "$TMP/v.xml"
@@ -253,6 +254,70 @@ MD
 	# The starter manifest is valid as written, and the project checks it.
 	"$AIVET" validate "$f" >/dev/null
 	(cd "$TMP/i2" && "$AIVET" --local -f json check) | jq -e '.[0].component.name' >/dev/null
+}
+
+# ---- examples/ ----
+
+make_project() { # DIR: a repository with aivet.yaml listing one manifest
+	mkdir -p "$1/models"
+	cp "$EX/phi-2.yaml" "$1/models/"
+	printf 'apiVersion: aivet/v1\nkind: project\ncomponents:\n  - manifest: models/phi-2.yaml\n' >"$1/aivet.yaml"
+}
+
+test_example_makefile_gate_fails_the_build() {
+	make_project "$TMP/mk"
+	rc=0
+	make -s -C "$TMP/mk" -f "$SRC/examples/ci/Makefile.gate" ai-gate AIVET="$AIVET" \
+		AIVET_FLAGS=--local >/dev/null 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "the gate passed a component that needs review"
+	make -s -C "$TMP/mk" -f "$SRC/examples/ci/Makefile.gate" ai-gate AIVET="$AIVET" \
+		AIVET_FLAGS="--local --fail-on rejected" >/dev/null
+	make -s -C "$TMP/mk" -f "$SRC/examples/ci/Makefile.gate" ai-gate-junit AIVET="$AIVET" \
+		AIVET_FLAGS="--local --fail-on none"
+	xmllint --noout "$TMP/mk/aivet-junit.xml"
+}
+
+test_example_pre_commit_hook_blocks_an_invalid_manifest() {
+	make_project "$TMP/git"
+	cd "$TMP/git"
+	git init -q . && git config user.email t@example.org && git config user.name t
+	cp "$SRC/examples/hooks/pre-commit" .git/hooks/pre-commit
+	export AIVET
+	git add -A && git commit -qm ok >/dev/null 2>&1 || fail "a valid project was refused"
+	printf 'colour: red\n' >>models/phi-2.yaml
+	git add -A
+	if git commit -qm bad >/dev/null 2>&1; then fail "an invalid manifest was committed"; fi
+}
+
+test_example_meson_run_target() {
+	command -v meson >/dev/null || return 0
+	make_project "$TMP/ms"
+	{ echo "project('ms', 'c')"; cat "$SRC/examples/ci/meson.build"; } >"$TMP/ms/meson.build"
+	start_daemon
+	trap 'stop_daemon KILL' EXIT
+	PATH="$(dirname "$AIVET"):$PATH" meson setup "$TMP/ms/build" "$TMP/ms" >/dev/null
+	rc=0
+	PATH="$(dirname "$AIVET"):$PATH" meson compile -C "$TMP/ms/build" aivet-check >"$TMP/ms.out" 2>&1 || rc=$?
+	stop_daemon
+	expect_contains "$(cat "$TMP/ms.out")" "microsoft/phi-2"
+	[ "$rc" -ne 0 ] || fail "the run_target passed a component that needs review"
+}
+
+test_example_nngcat_script_reads_a_verdict() {
+	start_daemon
+	trap 'stop_daemon KILL' EXIT
+	"$AIVET" check "$EX/phi-2.yaml" >/dev/null || true
+	rc=0
+	out=$("$SRC/examples/scripts/nngcat-verdict.sh" microsoft/phi-2 2.0) || rc=$?
+	expect_rc 1 "$rc"
+	expect_contains "$out" '"decision":"needs_review"'
+	rc=0
+	"$SRC/examples/scripts/nngcat-verdict.sh" nobody >/dev/null || rc=$?
+	expect_rc 1 "$rc"
+	stop_daemon
+	rc=0
+	"$SRC/examples/scripts/nngcat-verdict.sh" nobody >/dev/null 2>&1 || rc=$?
+	expect_rc 69 "$rc"
 }
 
 run_tests

@@ -163,5 +163,12 @@ test_bad_http_config_is_reported_with_position() {
 	expect_contains "$out" "http.colour"
 }
 
+test_example_curl_session_runs() {
+	out=$(AIVET_HTTP="$URL" AIVET_HTTP_TOKEN="$TOKEN" sh "$SRC/examples/scripts/curl-session.sh" "$MANIFEST")
+	expect_contains "$out" "== the stored verdict of microsoft/phi-2"
+	expect_contains "$out" '"policy_digest"'
+	expect_contains "$out" 'aivet_verdicts_total{decision="needs_review"}'
+}
+
 setup_once
 run_tests

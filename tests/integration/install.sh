@@ -42,6 +42,7 @@ test_installed_daemon_finds_its_plugins() {
 
 test_installed_binaries_check_a_manifest() {
 	start_daemon
+	trap 'stop_daemon KILL' EXIT
 	rc=0
 	"$AIVET" check "$SRC/examples/manifests/phi-2.yaml" >"$TMP/c.out" || rc=$?
 	[ "$rc" -le 2 ] || fail "check exit $rc: $(cat "$TMP/c.out")"
@@ -54,6 +55,7 @@ test_client_example_builds_from_the_pkg_config_file() {
 	PKG_CONFIG_PATH="$LIB/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$DEST" \
 		make -s -C "$TMP/client" >"$TMP/make.out" 2>&1 || fail "make: $(cat "$TMP/make.out")"
 	start_daemon
+	trap 'stop_daemon KILL' EXIT
 	rc=0
 	"$TMP/client/gate" "$SRC/examples/manifests/phi-2.yaml" >"$TMP/g.out" || rc=$?
 	stop_daemon
