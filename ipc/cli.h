@@ -41,6 +41,7 @@ typedef struct opts {
 	bool color;
 	int timeout_ms;
 	const char *run;
+	const char *input;
 	const char *plugin_dirs[16];
 	size_t nplugin_dirs;
 	const char *policy_dirs[16];
