@@ -102,7 +102,8 @@ test_check_takes_cards_and_boms_directly() {
 JSON
 	out=$("$AIVET" --local --fail-on none -f json check "$TMP/bom.json" 2>/dev/null)
 	expect_contains "$out" '"acme-ranker"'
-	out=$("$AIVET" --local --fail-on none -f json --input hf check "$TMP/card.md" 2>/dev/null)
+	printf '# Tiny\n## Intended uses\nSorting short English support messages.\n' >"$TMP/plain.md"
+	out=$("$AIVET" --local --fail-on none -f json --input hf check "$TMP/plain.md" 2>/dev/null)
 	expect_contains "$out" '"decision"'
 }
 
