@@ -1423,6 +1423,72 @@ nonempty_coll(const av_node *n)
 	return (n->type == AV_SEQ || n->type == AV_MAP) && n->count > 0;
 }
 
+/*
+ * Can s (several lines) be written as a literal block scalar and read back
+ * as this string?  Kept strict: printable characters and tabs only, no
+ * carriage returns, no line that starts with a blank at the first line
+ * (it would set the indentation), no blank-only lines, no blank at the
+ * very end, and at most one final newline.
+ */
+static bool
+yaml_block_ok(const char *s, size_t n)
+{
+	bool bol = true;
+	uint32_t cp;
+
+	if (n == 0 || memchr(s, '\n', n) == NULL || s[0] == ' ' || s[0] == '\t' || s[0] == '\n')
+		return false;
+	if (n >= 2 && s[n - 1] == '\n' && s[n - 2] == '\n')
+		return false;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_next((const unsigned char *)s + i, n - i, &cp);
+		if (l == 0)
+			return false;
+		if (cp == '\n') {
+			bol = true;
+		} else {
+			if (cp != '\t' && !yaml_printable(cp))
+				return false;
+			if (bol && (cp == ' ' || cp == '\t')) {
+				/* a line of blanks only */
+				size_t j = i;
+				while (j < n && (s[j] == ' ' || s[j] == '\t'))
+					j++;
+				if (j == n || s[j] == '\n')
+					return false;
+			}
+			bol = false;
+		}
+		i += l;
+	}
+	return s[n - 1] != ' ' && s[n - 1] != '\t';
+}
+
+static void
+indent(struct out *o, int n);
+
+/* A literal block: "|" (one final newline) or "|-" (none), lines indented. */
+static void
+yaml_block(struct out *o, const char *s, size_t n, int ind)
+{
+	bool final_nl = s[n - 1] == '\n';
+	const char *end = s + (final_nl ? n - 1 : n);
+
+	out_str(o, final_nl ? "|\n" : "|-\n");
+	while (s <= end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		if (len > 0) {
+			indent(o, ind);
+			out_put(o, s, len);
+		}
+		out_ch(o, '\n');
+		if (nl == NULL)
+			break;
+		s = nl + 1;
+	}
+}
+
 static void yaml_coll(struct out *o, const av_node *n, int ind, bool inline_first);
 
 static void
@@ -1451,6 +1517,10 @@ yaml_coll(struct out *o, const av_node *n, int ind, bool inline_first)
 			}
 		}
 		out_ch(o, ' ');
+		if (c->type == AV_STR && yaml_block_ok(c->str, c->len)) {
+			yaml_block(o, c->str, c->len, ind + 2);
+			continue;
+		}
 		yaml_scalar(o, c);
 		out_ch(o, '\n');
 	}

@@ -94,6 +94,15 @@ MD
 	"$AIVET" -q validate "$TMP/imported.yaml"
 }
 
+test_imported_manifest_means_the_same_as_the_card() {
+	printf -- '---\nlicense: mit\n---\n# Card\n\n## Intended uses\nTriage of tickets.  \n\tIndented line.\n\n## Limitations\nEnglish only.\n' >"$TMP/rt.md"
+	"$AIVET" import hf "$TMP/rt.md" >"$TMP/rt.yaml" 2>/dev/null
+	expect_contains "$(cat "$TMP/rt.yaml")" "text: |"
+	a=$("$AIVET" --local --fail-on none -f json check "$TMP/rt.yaml" | grep -m1 '"digest"')
+	b=$("$AIVET" --local --fail-on none -f json --input hf check "$TMP/rt.md" 2>/dev/null | grep -m1 '"digest"')
+	[ -n "$a" ] && [ "$a" = "$b" ] || fail "digests differ: $a / $b"
+}
+
 test_check_takes_cards_and_boms_directly() {
 	cat >"$TMP/bom.json" <<'JSON'
 {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
