@@ -240,11 +240,6 @@ cli_print_diags(const av_diags *d)
 		fprintf(stderr, "%s\n", av_error_format(&d->v[i], line, sizeof(line)));
 }
 
-/*
- * Reads and validates one manifest and the documents it references,
- * returning the document ready to send.  Problems are printed with
- * file:line:column.  Returns 0 or EX_DATA.
- */
 /* Notes from importers (code AV_OK) and problems, each on its own line. */
 static void
 print_import_diags(const av_diags *d)
@@ -355,6 +350,62 @@ inspect_artifacts(const char *path, av_doc *doc)
 }
 
 /*
+ * A manifest may name a CycloneDX ML-BOM or SPDX 3 document (bom.path):
+ * the client reads and imports it, and every top-level section the
+ * manifest leaves out is taken from it (licenses, artifacts with their
+ * hashes, dependencies, model card facts).  What the manifest says wins.
+ */
+static int
+merge_bom(const char *path, av_doc *doc)
+{
+	av_node *root = av_doc_root(doc);
+	const av_node *bom = av_map_get(root, "bom");
+	const av_node *bp = bom ? av_map_get(bom, "path") : NULL;
+	const char *fmtname = bom ? av_map_str(bom, "format") : NULL;
+	char ref[PATH_MAX], why[PATH_MAX + 128];
+	char *buf;
+	size_t len;
+	av_doc *imp = NULL;
+	av_error err;
+	av_diags d;
+	av_input fmt;
+	int rc;
+
+	if (bp == NULL || bp->type != AV_STR)
+		return 0;
+	why[0] = '\0';
+	if (resolve_ref(path, bp->str, ref, sizeof(ref), why, sizeof(why)) != 0 ||
+	    av_read_file(ref, MAX_MANIFEST, &buf, &len, &err) != 0) {
+		fprintf(stderr, "%s:%d:%d: bom.path: %s\n", path, bp->line, bp->column,
+		    why[0] ? why : err.msg);
+		return EX_DATA;
+	}
+	fmt = fmtname ? av_input_parse(fmtname) : av_input_detect(buf, len, ref);
+	if (fmt != AV_INPUT_CYCLONEDX && fmt != AV_INPUT_SPDX) {
+		free(buf);
+		fprintf(stderr, "%s:%d:%d: bom.path: %s is neither a CycloneDX BOM nor an SPDX 3 "
+				"document\n", path, bp->line, bp->column, bp->str);
+		return EX_DATA;
+	}
+	av_diags_init(&d);
+	rc = av_import(&imp, buf, len, fmt, ref, &d);
+	free(buf);
+	print_import_diags(&d);
+	av_diags_fini(&d);
+	if (rc != 0)
+		return EX_DATA;
+	for (const av_node *n = av_doc_root(imp)->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "apiVersion") == 0 || strcmp(n->key, "kind") == 0 ||
+		    strcmp(n->key, "name") == 0 || strcmp(n->key, "version") == 0)
+			continue;
+		if (av_map_get(root, n->key) == NULL)
+			av_map_set(doc, root, n->key, av_node_copy(doc, n));
+	}
+	av_doc_destroy(imp);
+	return 0;
+}
+
+/*
  * Reads and validates one manifest and the documents it references,
  * returning the document ready to send.  Problems are printed with
  * file:line:column.  Returns 0 or EX_DATA.
@@ -397,6 +448,10 @@ cli_load_manifest(const char *path, av_doc **out)
 		}
 		av_map_set(doc, card, "text", av_node_new_str(doc, text, tlen));
 		free(text);
+	}
+	if ((rc = merge_bom(path, doc)) != 0) {
+		av_doc_destroy(doc);
+		return rc;
 	}
 	if ((rc = inspect_artifacts(path, doc)) != 0) {
 		av_doc_destroy(doc);

@@ -103,6 +103,22 @@ test_imported_manifest_means_the_same_as_the_card() {
 	[ -n "$a" ] && [ "$a" = "$b" ] || fail "digests differ: $a / $b"
 }
 
+test_manifest_takes_missing_sections_from_its_bom() {
+	mkdir -p "$TMP/bom"
+	cat >"$TMP/bom/bom.json" <<'JSON'
+{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+ "components": [{"type": "machine-learning-model", "name": "acme-ranker", "version": "2.1",
+   "licenses": [{"license": {"id": "CC-BY-NC-4.0"}}]}]}
+JSON
+	printf 'apiVersion: aivet/v1\nkind: model\nname: ranker\nversion: "2.1"\nbom: {path: bom.json}\nuse: {commercial: true}\n' >"$TMP/bom/m.yaml"
+	out=$("$AIVET" --local --fail-on none -f json check "$TMP/bom/m.yaml" 2>/dev/null)
+	expect_contains "$out" "license.weights.noncommercial"
+	printf 'apiVersion: aivet/v1\nkind: model\nname: ranker\nversion: "2.1"\nbom: {path: ../../etc/passwd}\n' >"$TMP/bom/esc.yaml"
+	rc=0
+	out=$("$AIVET" --local check "$TMP/bom/esc.yaml" 2>&1) || rc=$?
+	expect_rc 65 "$rc"
+}
+
 test_check_takes_cards_and_boms_directly() {
 	cat >"$TMP/bom.json" <<'JSON'
 {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
