@@ -152,11 +152,31 @@ cli_worse(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
+static int name_w = 24, version_w = 8;
+
+void
+cli_fit_columns(const cJSON *verdicts)
+{
+	const cJSON *v;
+
+	name_w = 24;
+	version_w = 8;
+	cJSON_ArrayForEach(v, verdicts)
+	{
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "component");
+		int n = (int)strlen(cli_jstr(c, "name")), k = (int)strlen(cli_jstr(c, "version"));
+		if (n > name_w)
+			name_w = n < 64 ? n : 64;
+		if (k > version_w)
+			version_w = k < 40 ? k : 40;
+	}
+}
+
 void
 cli_print_header(void)
 {
-	printf("%-32s %-14s %-13s %-6s %-10s %-9s %s\n", "COMPONENT", "VERSION", "DECISION", "RISK",
-	    "REVIEW-BY", "FRESHNESS", "FINDINGS");
+	printf("%-*s %-*s %-13s %-6s %-10s %-9s %s\n", name_w, "COMPONENT", version_w, "VERSION",
+	    "DECISION", "RISK", "REVIEW-BY", "FRESHNESS", "FINDINGS");
 }
 
 void
@@ -176,8 +196,8 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 	}
 	snprintf(counts, sizeof(counts), "%d block, %d review, %d warn%s", n[3], n[2], n[1],
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")) ? " (cached)" : "");
-	printf("%-32s %-14s %s%-13s%s %-6s %-10s %-9s %s\n", cli_jstr(comp, "name"),
-	    cli_jstr(comp, "version"), cli_paint(d), d, o.color ? "\033[0m" : "", cli_jstr(v, "risk"),
+	printf("%-*s %-*s %s%-13s%s %-6s %-10s %-9s %s\n", name_w, cli_jstr(comp, "name"),
+	    version_w, cli_jstr(comp, "version"), cli_paint(d), d, o.color ? "\033[0m" : "", cli_jstr(v, "risk"),
 	    cli_jstr(v, "review_by"), cli_jstr(v, "freshness"), counts);
 	if (strcmp(d, "approved") == 0 && o.quiet)
 		return;
@@ -653,6 +673,7 @@ cmd_check(int argc, char **argv)
 	} else {
 		const cJSON *v;
 		int shown = 0;
+		cli_fit_columns(all);
 		cJSON_ArrayForEach(v, all)
 		{
 			if (o.quiet && cli_outcome(v) == EX_PASS)
@@ -779,6 +800,7 @@ list_text(cJSON *r)
 		printf("no components evaluated yet\n");
 		return 0;
 	}
+	cli_fit_columns(arr);
 	cli_print_header();
 	cJSON_ArrayForEach(v, arr)
 	{
