@@ -6,6 +6,8 @@
 #include "import.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,10 +361,45 @@ av_imp_str(const av_node *map, const char *key)
 }
 
 void
-av_imp_metric(av_imp *im, const char *metric, const av_node *value)
+av_imp_metric(av_imp *im, const char *metric, const av_node *value, const char *task,
+    const char *dataset, const char *source)
 {
 	if (!metric || !value)
 		return;
+	double num;
+	bool numeric = false;
+	if (value->type == AV_INT) {
+		num = (double)value->i;
+		numeric = true;
+	} else if (value->type == AV_FLOAT) {
+		num = value->d;
+		numeric = true;
+	} else if (value->type == AV_STR) {
+		char *end;
+		num = strtod(value->str, &end);
+		numeric = end != value->str && *end == '\0';
+	}
+	if (numeric && isfinite(num)) {
+		av_node *ev = av_imp_child(im, im->root, "evaluation");
+		av_node *rs = (av_node *)av_map_get(ev, "results");
+		av_node *r = av_node_new(im->doc, AV_MAP);
+		if (rs == NULL) {
+			rs = av_node_new(im->doc, AV_SEQ);
+			if (rs != NULL)
+				av_map_set(im->doc, ev, "results", rs);
+		}
+		if (rs != NULL && r != NULL) {
+			if (task)
+				av_imp_put_cstr(im, r, "task", task);
+			if (dataset)
+				av_imp_put_cstr(im, r, "dataset", dataset);
+			av_imp_put_cstr(im, r, "metric", metric);
+			av_map_set(im->doc, r, "value", av_node_new_float(im->doc, num));
+			if (source)
+				av_imp_put_cstr(im, r, "source", source);
+			av_seq_append(rs, r);
+		}
+	}
 	char lower[32];
 	size_t n = 0;
 	for (; metric[n] && n < sizeof(lower) - 1; n++)

@@ -168,8 +168,13 @@ static const struct field metrics_fields[] = {
 	NUM("privacy_leak_rate"), NUM("human_intervention_rate"), END,
 };
 
+static const struct field result_fields[] = {
+	STR("task"), STR("dataset"), STR("metric"), NUM("value"), STR("source"), END,
+};
+
 static const struct field evaluation_fields[] = {
 	LIST_MAP("test_sets", test_set_fields), STR("rubric"), MAP("metrics", metrics_fields),
+	LIST_MAP("results", result_fields),
 	BOOL("workflow_tested"), BOOL("leaderboard_only"), DATE("date"), END,
 };
 
