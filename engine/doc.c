@@ -777,6 +777,84 @@ run(struct parser *p, yaml_parser_t *y)
 	}
 }
 
+static int
+hexval(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/*
+ * JSON writes a character beyond U+FFFF as a pair of \u escapes (a UTF-16
+ * surrogate pair), which the YAML parser under av_doc_parse refuses.  Each
+ * pair is rewritten as the equivalent YAML escape \UXXXXXXXX (two bytes
+ * shorter, so only later columns of that line move).  Returns a malloc'd
+ * copy, or NULL when there is no pair (or no memory: *oom).
+ */
+
+/* Is there a surrogate pair escape at buf[i]?  Sets the code point. */
+static bool
+pair_at(const char *buf, size_t len, size_t i, unsigned *cp)
+{
+	if (i + 12 > len || buf[i + 1] != 'u' || buf[i + 6] != '\\' || buf[i + 7] != 'u')
+		return false;
+	int hi = hexval(buf + i + 2, 4), lo = hexval(buf + i + 8, 4);
+	if (hi < 0xD800 || hi > 0xDBFF || lo < 0xDC00 || lo > 0xDFFF)
+		return false;
+	*cp = 0x10000u + (((unsigned)hi - 0xD800u) << 10) + ((unsigned)lo - 0xDC00u);
+	return true;
+}
+
+static char *
+join_surrogates(const char *buf, size_t len, size_t *outlen, bool *oom)
+{
+	*oom = false;
+	char *out = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t o = 0;
+		bool found = false;
+		for (size_t i = 0; i < len; i++) {
+			unsigned cp;
+			if (buf[i] == '\\' && pair_at(buf, len, i, &cp)) {
+				found = true;
+				if (out)
+					o += (size_t)snprintf(out + o, 11, "\\U%08X", cp);
+				i += 11;
+				continue;
+			}
+			if (out)
+				out[o] = buf[i];
+			o++;
+			if (buf[i] == '\\' && i + 1 < len) {
+				/* An escaped backslash is kept whole. */
+				i++;
+				if (out)
+					out[o] = buf[i];
+				o++;
+			}
+		}
+		if (!found)
+			return NULL;
+		if (out) {
+			*outlen = o;
+			return out;
+		}
+		if (!(out = malloc(len + 1))) {
+			*oom = true;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 int
 av_doc_parse(av_doc **out, const char *buf, size_t len, av_format fmt, const char *name,
     const av_limits *lim, av_error *err)
@@ -811,18 +889,33 @@ av_doc_parse(av_doc **out, const char *buf, size_t len, av_format fmt, const cha
 		return av_error_set(err, AV_EPARSE, name, line, col,
 		    "a JSON document must start with '{' or '['");
 	}
-	if ((p.doc = doc_alloc(name)) == NULL)
+	char *joined = NULL;
+	if (p.json) {
+		size_t jlen = 0;
+		bool oom = false;
+		if ((joined = join_surrogates(buf, len, &jlen, &oom)) != NULL) {
+			buf = joined;
+			len = jlen;
+		} else if (oom) {
+			return av_error_set(err, AV_ENOMEM, name, 0, 0, "out of memory");
+		}
+	}
+	if ((p.doc = doc_alloc(name)) == NULL) {
+		free(joined);
 		return av_error_set(err, AV_ENOMEM, name, 0, 0, "out of memory");
+	}
 	p.buf = buf;
 	p.len = len;
 	p.err = err;
 	if (!yaml_parser_initialize(&y)) {
 		av_doc_destroy(p.doc);
+		free(joined);
 		return av_error_set(err, AV_ENOMEM, name, 0, 0, "out of memory");
 	}
 	yaml_parser_set_input_string(&y, (const unsigned char *)buf, len);
 	rc = run(&p, &y);
 	yaml_parser_delete(&y);
+	free(joined); /* nodes hold copies of every string */
 	for (size_t k = 0; k < p.nanchors; k++)
 		free(p.anchors[k].name);
 	free(p.anchors);
