@@ -203,6 +203,7 @@ cli_project_load(const char *file, cli_project *p)
 out:
 	if (d.n > 0) {
 		cli_print_diags(&d);
+		cli_project_fini(p);
 		ex = EX_DATA;
 	}
 	av_diags_fini(&d);

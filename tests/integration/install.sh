@@ -52,6 +52,11 @@ test_installed_binaries_check_a_manifest() {
 
 test_client_example_builds_from_the_pkg_config_file() {
 	cp -r "$SRC/examples/client" "$TMP/client"
+	# A sanitized library needs a sanitized program (the ASan runtime first).
+	san=$(meson introspect "$BUILD" --buildoptions | jq -r '.[] | select(.name == "b_sanitize") | .value')
+	if [ "$san" != none ]; then
+		export CFLAGS="-O1 -fsanitize=$san" LDFLAGS="-fsanitize=$san"
+	fi
 	PKG_CONFIG_PATH="$LIB/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$DEST" \
 		make -s -C "$TMP/client" >"$TMP/make.out" 2>&1 || fail "make: $(cat "$TMP/make.out")"
 	start_daemon
