@@ -82,4 +82,8 @@ int cli_simple_call(const char *op, cJSON **reply);
 /* Prints j as JSON with --format json, else through text(); frees j. */
 int cli_print_json_or(cJSON *j, int (*text)(cJSON *));
 
+/* The review commands (cli_review.c): reviews, review, watch, history.
+ * Returns -1 when argv names none of them, else the exit code. */
+int cli_review_main(int argc, char **argv);
+
 #endif
