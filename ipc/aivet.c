@@ -62,6 +62,7 @@ usage(FILE *f)
 	    "  plugin list              loaded plugins: name, area, version, file, digest\n"
 	    "  plugin check FILE...     load plugins in the sandbox and check the contract\n"
 	    "  plugin test [PATH...]    run *_test.lua policy tests in-process\n"
+	    "  reviews, review, watch, history   reviews and alerts: aivet reviews --help\n"
 	    "                           (--run PATTERN: only tests whose name matches)\n"
 	    "\n"
 	    "options:\n"
@@ -1081,6 +1082,8 @@ main(int argc, char **argv)
 	const char *cmd, *from_card = NULL;
 	int ch;
 
+	if ((ch = cli_review_main(argc, argv)) >= 0)
+		return ch;
 	/* Options may come before or after the command ("aivet check -f json x"). */
 	while ((ch = getopt_long(argc, argv, "s:f:p:qVh", longopts, NULL)) != -1) {
 		switch (ch) {

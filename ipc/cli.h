@@ -130,5 +130,8 @@ void cli_project_fini(cli_project *p);
 int cli_load_card(const char *path, int fmt, av_doc **out);
 /* `aivet init [--from-card FILE]`. */
 int cli_cmd_init(int argc, char **argv, const char *from_card);
+/* The review commands (cli_review.c): reviews, review, watch, history.
+ * Returns -1 when argv names none of them, else the exit code. */
+int cli_review_main(int argc, char **argv);
 
 #endif

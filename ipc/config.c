@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "doc.h"
 
@@ -25,6 +26,9 @@ av_config_defaults(av_config *c, av_error *err)
 	snprintf(c->profile, sizeof(c->profile), "default");
 	c->log_level = 1;
 	snprintf(c->http.listen, sizeof(c->http.listen), "http://127.0.0.1:7450");
+	c->sched_interval = 60;
+	c->overdue_repeat = 7 * 86400;
+	c->reeval_rate = 5;
 	return 0;
 }
 
@@ -36,6 +40,18 @@ av_config_fini(av_config *c)
 	for (size_t i = 0; i < c->npolicy_dirs; i++)
 		free(c->policy_dirs[i]);
 	c->nplugin_dirs = c->npolicy_dirs = 0;
+	for (size_t i = 0; i < c->nwriter_users; i++)
+		free(c->writer_users[i]);
+	for (size_t i = 0; i < c->nwriter_groups; i++)
+		free(c->writer_groups[i]);
+	c->nwriter_users = c->nwriter_groups = 0;
+	for (size_t h = 0; h < c->nhooks; h++) {
+		for (size_t i = 0; i < c->hooks[h].argc; i++)
+			free(c->hooks[h].argv[i]);
+		for (size_t i = 0; i < c->hooks[h].ntopics; i++)
+			free(c->hooks[h].topics[i]);
+	}
+	c->nhooks = 0;
 }
 
 typedef struct ctx {
@@ -163,9 +179,144 @@ http_section(ctx *x, av_config *c, const av_node *map)
 	}
 }
 
+/* A list of strings into v (at most max). */
+static void
+strs_into(ctx *x, const av_node *n, char **v, size_t *nv, size_t max, const char *what)
+{
+	if (!want(x, n, AV_SEQ, "a list"))
+		return;
+	for (const av_node *e = n->first; e != NULL; e = e->next) {
+		if (!want(x, e, AV_STR, what))
+			continue;
+		if (*nv == max) {
+			bad(x, e, "'%s': too many entries%s", n->key, "");
+			return;
+		}
+		if ((v[*nv] = strdup(e->str)) != NULL)
+			(*nv)++;
+	}
+}
+
+/* A positive duration such as "30s", "1h", "7d". */
+static int64_t
+duration_of(ctx *x, const av_node *n, int64_t dflt)
+{
+	int64_t sec;
+
+	if (!want(x, n, AV_STR, "a duration such as \"60s\", \"1h\" or \"7d\""))
+		return dflt;
+	if (av_duration_parse(n->str, &sec) != 0 || sec <= 0) {
+		bad(x, n, "'%s': '%s' is not a positive duration (like 60s, 1h, 7d)", n->key,
+		    n->str);
+		return dflt;
+	}
+	return sec;
+}
+
+static void
+writers(ctx *x, av_config *c, const av_node *map)
+{
+	if (!want(x, map, AV_MAP, "a map with users and groups"))
+		return;
+	for (const av_node *n = map->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "users") == 0)
+			strs_into(x, n, c->writer_users, &c->nwriter_users, AV_MAX_WRITERS,
+			    "a user name");
+		else if (strcmp(n->key, "groups") == 0)
+			strs_into(x, n, c->writer_groups, &c->nwriter_groups, AV_MAX_WRITERS,
+			    "a group name");
+		else
+			bad(x, n, "unknown key 'writers.%s' (known: %s)", n->key, "users, groups");
+	}
+}
+
+static void
+scheduler(ctx *x, av_config *c, const av_node *map)
+{
+	if (!want(x, map, AV_MAP, "a map"))
+		return;
+	for (const av_node *n = map->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "interval") == 0)
+			c->sched_interval = duration_of(x, n, c->sched_interval);
+		else if (strcmp(n->key, "overdue_repeat") == 0)
+			c->overdue_repeat = duration_of(x, n, c->overdue_repeat);
+		else
+			bad(x, n, "unknown key 'scheduler.%s' (known: %s)", n->key,
+			    "interval, overdue_repeat");
+	}
+}
+
+static void
+hook(ctx *x, av_config *c, const av_node *map)
+{
+	av_hook_config *h;
+
+	if (!want(x, map, AV_MAP, "a hook: a map with command, timeout, topics"))
+		return;
+	if (c->nhooks == AV_MAX_HOOKS) {
+		bad(x, map, "'on_alert': at most %s hooks%s", "8", "");
+		return;
+	}
+	h = &c->hooks[c->nhooks];
+	memset(h, 0, sizeof(*h));
+	h->timeout = 10;
+	for (const av_node *n = map->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "command") == 0)
+			strs_into(x, n, h->argv, &h->argc, AV_MAX_HOOK_ARGS, "a word of the command");
+		else if (strcmp(n->key, "timeout") == 0)
+			h->timeout = duration_of(x, n, h->timeout);
+		else if (strcmp(n->key, "topics") == 0)
+			strs_into(x, n, h->topics, &h->ntopics, AV_MAX_HOOK_TOPICS, "a topic");
+		else
+			bad(x, n, "unknown key 'hooks.on_alert.%s' (known: %s)", n->key,
+			    "command, timeout, topics");
+	}
+	c->nhooks++; /* counted even when incomplete, so that fini frees it */
+	if (h->argc == 0)
+		bad(x, map, "'on_alert': a hook needs a command (a list: program and arguments)%s%s",
+		    "", "");
+}
+
+static void
+hooks(ctx *x, av_config *c, const av_node *map)
+{
+	if (!want(x, map, AV_MAP, "a map with on_alert"))
+		return;
+	for (const av_node *n = map->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "on_alert") == 0) {
+			if (!want(x, n, AV_SEQ, "a list of hooks"))
+				continue;
+			for (const av_node *e = n->first; e != NULL; e = e->next)
+				hook(x, c, e);
+		} else {
+			bad(x, n, "unknown key 'hooks.%s' (known: %s)", n->key, "on_alert");
+		}
+	}
+}
+
+static void
+reevaluate(ctx *x, av_config *c, const av_node *map)
+{
+	if (!want(x, map, AV_MAP, "a map"))
+		return;
+	for (const av_node *n = map->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "rate") != 0) {
+			bad(x, n, "unknown key 'reevaluate.%s' (known: %s)", n->key, "rate");
+			continue;
+		}
+		if (n->type == AV_INT && n->i > 0 && n->i <= 10000)
+			c->reeval_rate = (double)n->i;
+		else if (n->type == AV_FLOAT && n->d > 0 && n->d <= 10000)
+			c->reeval_rate = n->d;
+		else
+			bad(x, n, "'%s': expected a number of evaluations per second (0 < rate <= "
+				  "10000)%s", n->key, "");
+	}
+}
+
 static const char *const known_keys =
     "state_dir, socket, events, database, socket_mode, workers, max_request, profile, "
-    "plugin_dirs, policy_dirs, limits, log_level, http";
+    "plugin_dirs, policy_dirs, limits, log_level, writers, scheduler, hooks, reevaluate, http";
 
 int
 av_config_load(av_config *c, const char *path, av_diags *d)
@@ -228,6 +379,14 @@ av_config_load(av_config *c, const char *path, av_diags *d)
 			limits(&x, c, n);
 		} else if (strcmp(k, "http") == 0) {
 			http_section(&x, c, n);
+		} else if (strcmp(k, "writers") == 0) {
+			writers(&x, c, n);
+		} else if (strcmp(k, "scheduler") == 0) {
+			scheduler(&x, c, n);
+		} else if (strcmp(k, "hooks") == 0) {
+			hooks(&x, c, n);
+		} else if (strcmp(k, "reevaluate") == 0) {
+			reevaluate(&x, c, n);
 		} else if (strcmp(k, "log_level") == 0) {
 			static const char *lv[] = {"debug", "info", "warn", "error"};
 			int found = 0;

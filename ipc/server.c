@@ -35,6 +35,7 @@
 #include "manifest.h"
 #include "plugin.h"
 #include "proto.h"
+#include "scheduler.h"
 #include "server.h"
 #include "server_int.h"
 #include "store.h"
@@ -278,6 +279,7 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		rc = av_store_find_cached(w->rd, digest, av_policy_digest(p), profile, &v, &err);
 		if (rc == 0) {
 			v->cached = true;
+			av_srv_apply_waivers(w, v, now);
 			av_srv_freshness(w, v, now);
 			atomic_fetch_add(&s->n_cached, 1);
 			reply = av_srv_verdict_reply(v);
@@ -320,6 +322,7 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		reply = av_srv_error(s, rc, &err);
 		goto out;
 	}
+	av_srv_apply_waivers(w, v, now);
 	av_srv_freshness(w, v, now);
 	atomic_fetch_add(&s->n_evaluated, 1);
 	reply = av_srv_verdict_reply(v);
@@ -353,8 +356,11 @@ op_verdict(worker *w, const cJSON *req, slot *sl, const char *actor)
 			    version ? "@" : "", version ? version : "");
 		return av_srv_error(s, rc, &err);
 	}
+	av_srv_apply_waivers(w, v, av_now());
 	av_srv_freshness(w, v, av_now());
 	reply = av_srv_verdict_reply(v);
+	if (reply != NULL)
+		av_srv_add_review(w, v, av_now(), reply);
 	av_verdict_destroy(v);
 	return reply;
 }
@@ -363,20 +369,26 @@ typedef struct list_ctx {
 	worker *w;
 	cJSON *arr;
 	int64_t now;
+	av_verdict **v; /* collected first: waivers are read from the same handle */
+	size_t n, cap;
 } list_ctx;
 
 static int
 list_one(void *arg, av_verdict *v)
 {
 	list_ctx *c = arg;
-	cJSON *j;
 
-	av_srv_freshness(c->w, v, c->now);
-	j = av_verdict_to_json(v);
-	av_verdict_destroy(v);
-	if (j == NULL)
-		return AV_ENOMEM;
-	cJSON_AddItemToArray(c->arr, j);
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		av_verdict **nv = realloc(c->v, cap * sizeof(*nv));
+		if (nv == NULL) {
+			av_verdict_destroy(v);
+			return AV_ENOMEM;
+		}
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = v;
 	return 0;
 }
 
@@ -384,7 +396,7 @@ static cJSON *
 op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	cJSON *r = av_reply_ok();
-	list_ctx c = {w, NULL, av_now()};
+	list_ctx c = {w, NULL, av_now(), NULL, 0, 0};
 	av_error err;
 	int rc;
 
@@ -392,9 +404,23 @@ op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 		cJSON_Delete(r);
 		return NULL;
 	}
-	if ((rc = av_store_list(w->rd, list_one, &c, &err)) != 0) {
+	rc = av_store_list(w->rd, list_one, &c, &err);
+	for (size_t i = 0; i < c.n; i++) {
+		cJSON *j = NULL;
+		if (rc == 0) {
+			av_srv_apply_waivers(w, c.v[i], c.now);
+			av_srv_freshness(w, c.v[i], c.now);
+			if ((j = av_verdict_to_json(c.v[i])) == NULL)
+				rc = AV_ENOMEM;
+			else
+				cJSON_AddItemToArray(c.arr, j);
+		}
+		av_verdict_destroy(c.v[i]);
+	}
+	free(c.v);
+	if (rc != 0) {
 		cJSON_Delete(r);
-		return av_srv_error(w->srv, rc, &err);
+		return av_srv_error(w->srv, rc, rc == AV_ENOMEM ? NULL : &err);
 	}
 	return r;
 }
@@ -418,9 +444,14 @@ op_reload(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	av_diags d;
+	av_error err;
 	cJSON *r;
 	char line[AV_ERR_MSG + AV_ERR_FILE + 32];
 
+	if (av_srv_authorize(s, actor, "reload", NULL) != 0) {
+		av_error_set(&err, AV_EFORBIDDEN, NULL, 0, 0, "%s may not reload the daemon", actor);
+		return av_srv_error(s, AV_EFORBIDDEN, &err);
+	}
 	av_diags_init(&d);
 	if (av_server_reload(s, &d) != 0) {
 		r = av_reply_error(AV_EPLUGIN, d.n ? av_error_format(&d.v[0], line, sizeof(line))
@@ -471,7 +502,7 @@ static const av_srv_op core_ops[] = {
 };
 
 /* Every table of operations the daemon answers, core first. */
-static const av_srv_op *const op_tables[] = {core_ops};
+static const av_srv_op *const op_tables[] = {core_ops, av_review_ops};
 
 static const av_srv_op *
 find_op(const char *name)
@@ -553,7 +584,7 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	cJSON *req = NULL, *reply = NULL;
 	const cJSON *v, *op;
 	av_error err;
-	char msg[160];
+	char msg[256];
 
 	atomic_fetch_add(&s->n_requests, 1);
 	av_error_clear(&err);
@@ -605,7 +636,8 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 		goto out;
 	}
 	snprintf(msg, sizeof(msg), "unknown op '%.64s' (known: health, evaluate, verdict, list, "
-				   "policies, reload, stats)", op->valuestring);
+				   "policies, reload, stats, reviews, record_review, waive, "
+				   "schedule, history, alerts)", op->valuestring);
 	reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_EINVAL, msg));
 out:
 	cJSON_Delete(req);
@@ -738,8 +770,10 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 	sl->pending = NULL;
 	if (sl->commit_rc == 0) {
 		v->id = sl->commit_id;
-		if (av_srv_refresh(w, &sl->commit_err) == 0)
+		if (av_srv_refresh(w, &sl->commit_err) == 0) {
+			av_srv_apply_waivers(w, v, sl->now);
 			av_srv_freshness(w, v, sl->now);
+		}
 		atomic_fetch_add(&s->n_evaluated, 1);
 		reply = av_srv_verdict_reply(v);
 		if (reply == NULL)
@@ -939,7 +973,7 @@ av_server_start(av_server *s, av_error *err)
 	    s->cfg->events, n, s->cfg->database);
 	if (s->cfg->http.enabled && (rc = av_http_start(s, &s->http, err)) != 0)
 		return rc;
-	return 0;
+	return av_sched_start(s, &s->sched, err);
 }
 
 int
@@ -964,6 +998,7 @@ av_server_reload(av_server *s, av_diags *d)
 	    av_policy_nplugins(p), av_policy_digest(p), av_policy_digest(old));
 	av_policy_unref(old);
 	atomic_fetch_add(&s->n_reloads, 1);
+	av_sched_kick(s->sched);
 	return 0;
 }
 
@@ -990,6 +1025,10 @@ av_server_stop(av_server *s)
 	av_http_stop(s->http);
 	s->http = NULL;
 	atomic_store(&s->stopping, true);
+	/* The scheduler first: it writes through the committer and the PUB
+	 * socket, both closed later. */
+	av_sched_stop(s->sched);
+	s->sched = NULL;
 	/*
 	 * Slots waiting to receive are cancelled; slots with a request in
 	 * flight finish it (including its commit) and send the reply.  Cancel
