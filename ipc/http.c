@@ -650,7 +650,7 @@ route(nng_aio *aio)
 	}
 	else if (IS("/v1/reload")) {
 		if (authorised(aio, h, req))
-			call(aio, h, request("reload"), "http-token", false);
+			call(aio, h, request("reload"), "<http:token>", false);
 	} else
 		verdict(aio, h, uri + 13, plen - 13, q);
 #undef IS
