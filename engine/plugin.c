@@ -1009,12 +1009,7 @@ push_component(lua_State *L)
 	av_runtime *rt = lua_touserdata(L, 1);
 	const av_node *m = lua_touserdata(L, 2);
 
-	av_node_push_lua(L, m);
-	if (lua_type(L, -1) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-	}
-	av_sandbox_readonly(&rt->sb, -1, "component");
+	av_sandbox_push_readonly(&rt->sb, m, "component");
 	return 1;
 }
 
