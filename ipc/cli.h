@@ -41,6 +41,7 @@ typedef struct opts {
 	bool color;
 	int timeout_ms;
 	const char *run;
+	const char *input;
 	const char *plugin_dirs[16];
 	size_t nplugin_dirs;
 	const char *policy_dirs[16];
@@ -63,7 +64,9 @@ const char *cli_jstr(const cJSON *obj, const char *key);
 int cli_outcome(const cJSON *verdict);
 /* The worse of two outcomes: rejected, then needs_review, then stale. */
 int cli_worse(int a, int b);
-/* The verdict table: its header, and one verdict with its findings. */
+/* The verdict table: column widths fitted to a list of verdicts, its
+ * header, and one verdict with its findings. */
+void cli_fit_columns(const cJSON *verdicts);
 void cli_print_header(void);
 void cli_print_verdict_row(const cJSON *verdict, const char *source);
 const char *cli_paint(const char *decision);
