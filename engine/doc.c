@@ -1292,6 +1292,10 @@ json_string(struct out *o, const char *str, size_t n)
 		const char *e = NULL;
 		size_t l = 1;
 		uint32_t cp;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++; /* the common case: printable ASCII, copied verbatim */
+			continue;
+		}
 		if (c == '"')
 			e = "\\\"";
 		else if (c == '\\')
@@ -1379,6 +1383,9 @@ av_node_to_json(const av_node *n, size_t *len)
 {
 	struct out o = {0};
 
+	/* A manifest is a few KiB: one allocation instead of a doubling series. */
+	if ((o.p = malloc(4096)) != NULL)
+		o.cap = 4096;
 	json_node(&o, n);
 	return out_done(&o, len);
 }

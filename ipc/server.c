@@ -274,7 +274,13 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		reply = av_srv_error(s, rc, &err);
 		goto out;
 	}
-	av_manifest_digest(av_doc_root(doc), digest);
+	/* The digest is the sha256 of the canonical JSON (as av_manifest_digest
+	 * computes it), which is also what is stored: make that text once. */
+	if ((canon = av_node_to_json(av_doc_root(doc), &clen)) == NULL) {
+		reply = av_srv_error(s, AV_ENOMEM, NULL);
+		goto out;
+	}
+	av_sha256_hex(canon, clen, digest);
 	if (!refresh) {
 		rc = av_store_find_cached(w->rd, digest, av_policy_digest(p), profile, &v, &err);
 		if (rc == 0) {
@@ -293,10 +299,6 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		goto out;
 	}
 	memcpy(v->manifest_digest, digest, sizeof(digest));
-	if ((canon = av_node_to_json(av_doc_root(doc), &clen)) == NULL) {
-		reply = av_srv_error(s, AV_ENOMEM, NULL);
-		goto out;
-	}
 	if (sl != NULL) {
 		/* Reply once the group commit has made it durable; meanwhile this
 		 * worker takes other requests. */
