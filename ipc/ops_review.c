@@ -46,9 +46,10 @@ may_write(const av_config *c, const char *actor)
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 
-	/* The HTTP gateway names its caller "<http:token>" (not a possible user name) only after checking the
-	 * configured bearer token (ipc/http.c); IPC actors come from the peer's
-	 * uid, so no client can claim this name. */
+	/* The HTTP gateway names its caller "<http:token>" (not a possible
+	 * user name) only after checking the configured bearer token
+	 * (ipc/http.c); IPC actors come from the peer's uid, so no client can
+	 * claim this name. */
 	if (strcmp(actor, "<http:token>") == 0)
 		return true;
 	if (c->nwriter_users == 0 && c->nwriter_groups == 0) {
