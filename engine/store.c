@@ -1358,6 +1358,70 @@ found:
 	return 0;
 }
 
+/*
+ * The verdict of the current row as the handle's cached copy, borrowed:
+ * filled (parsed) when the row is not in the cache yet.
+ */
+static int
+row_verdict_ref(av_store *s, sqlite3_stmt *st, const av_verdict **out, av_error *err)
+{
+	int64_t id = sqlite3_column_int64(st, 0);
+	const char *text = col_text(st, 1);
+	size_t len = (size_t)sqlite3_column_bytes(st, 1);
+	struct vcache *c = &s->vc[(uint64_t)id % VCACHE_SIZE];
+	av_verdict *v;
+	av_error e;
+	cJSON *j;
+	char *t;
+	int rc;
+
+	if (c->v != NULL && c->id == id && text != NULL && c->len == len &&
+	    memcmp(c->text, text, len) == 0) {
+		*out = c->v;
+		return 0;
+	}
+	if (text == NULL || (j = cJSON_ParseWithLength(text, len)) == NULL)
+		return av_error_set(err, AV_ESTORE, NULL, 0, 0,
+		    "evaluation %lld: the stored verdict is not valid JSON", (long long)id);
+	rc = av_verdict_from_json(&v, j, &e);
+	cJSON_Delete(j);
+	if (rc != 0)
+		return av_error_set(err, rc == AV_ENOMEM ? AV_ENOMEM : AV_ESTORE, NULL, 0, 0,
+		    "evaluation %lld: the stored verdict cannot be read: %s", (long long)id, e.msg);
+	if ((t = malloc(len + 1)) == NULL) {
+		av_verdict_destroy(v);
+		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	memcpy(t, text, len);
+	t[len] = '\0';
+	v->id = id;
+	v->cached = false;
+	free(c->text);
+	av_verdict_destroy(c->v);
+	c->id = id;
+	c->text = t;
+	c->len = len;
+	c->v = v;
+	*out = v;
+	return 0;
+}
+
+static int
+one_verdict_ref(av_store *s, sqlite3_stmt *st, const av_verdict **out, av_error *err,
+    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		rc = row_verdict_ref(s, st, out, err);
+	else if (rc == SQLITE_DONE)
+		rc = av_error_set(err, AV_ENOTFOUND, NULL, 0, 0, "%s", what);
+	else
+		rc = dberr(&s->rd, rc, false, err, "reading a verdict");
+	done_with(st);
+	return rc;
+}
+
 /* Runs a bound query expected to return at most one verdict row. */
 static int
 one_verdict(av_store *s, sqlite3_stmt *st, bool cached, av_verdict **out, av_error *err,
@@ -1422,6 +1486,62 @@ av_store_latest(av_store *s, const char *name, const char *version, av_verdict *
 		if (version != NULL)
 			bind_text(st, 2, version);
 		rc = one_verdict(s, st, false, out, err, "no verdict stored for this component");
+		if (rc == AV_ENOTFOUND)
+			av_error_set(err, rc, NULL, 0, 0, "no verdict stored for %s%s%s", name,
+			    version != NULL ? "@" : "", version != NULL ? version : "");
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int
+av_store_find_cached_ref(av_store *s, const char *manifest_digest, const char *policy_digest,
+    const char *profile, const av_verdict **out, av_error *err)
+{
+	av_error local_err;
+	err = err != NULL ? err : &local_err;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (s == NULL || manifest_digest == NULL || policy_digest == NULL || profile == NULL)
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "missing digest or profile");
+	if ((rc = lock_rd(s, err)) != 0)
+		return rc;
+	if ((st = stmt(&s->rd, S_FIND_CACHED, err)) == NULL) {
+		rc = err->code;
+	} else {
+		bind_text(st, 1, manifest_digest);
+		bind_text(st, 2, policy_digest);
+		bind_text(st, 3, profile);
+		rc = one_verdict_ref(s, st, out, err,
+		    "no stored verdict for this manifest and policy");
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int
+av_store_latest_ref(av_store *s, const char *name, const char *version, const av_verdict **out,
+    av_error *err)
+{
+	av_error local_err;
+	err = err != NULL ? err : &local_err;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if (s == NULL || empty(name))
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no component name given");
+	if ((rc = lock_rd(s, err)) != 0)
+		return rc;
+	if ((st = stmt(&s->rd, version != NULL ? S_LATEST_VERSION : S_LATEST_NAME, err)) == NULL) {
+		rc = err->code;
+	} else {
+		bind_text(st, 1, name);
+		if (version != NULL)
+			bind_text(st, 2, version);
+		rc = one_verdict_ref(s, st, out, err, "no verdict stored for this component");
 		if (rc == AV_ENOTFOUND)
 			av_error_set(err, rc, NULL, 0, 0, "no verdict stored for %s%s%s", name,
 			    version != NULL ? "@" : "", version != NULL ? version : "");

@@ -76,6 +76,19 @@ int av_store_find_cached(av_store *s, const char *manifest_digest, const char *p
 int av_store_latest(av_store *s, const char *name, const char *version, av_verdict **out,
     av_error *err);
 
+/*
+ * The same two lookups without a copy: *out is the handle's own cached
+ * verdict (v->cached false, v->id set), borrowed: the caller must not change
+ * or free it, and it stays valid only until the next verdict read on this
+ * handle (av_store_find_cached*, av_store_latest*, av_store_list) or
+ * av_store_close.  Reads of waivers, reviews, schedules and history on the
+ * same handle leave it valid.
+ */
+int av_store_find_cached_ref(av_store *s, const char *manifest_digest, const char *policy_digest,
+    const char *profile, const av_verdict **out, av_error *err);
+int av_store_latest_ref(av_store *s, const char *name, const char *version, const av_verdict **out,
+    av_error *err);
+
 /* Calls cb with the latest verdict of every component@version, by name
  * then version; cb owns each verdict; a non-zero return stops the walk and
  * is returned. */

@@ -174,17 +174,32 @@ got_schedule(void *arg, const av_schedule *sc)
 	return 0;
 }
 
+static int
+any_review(void *arg, const av_review *r)
+{
+	(void)r;
+	++*(size_t *)arg;
+	return 1; /* one is enough */
+}
+
 int
 av_srv_due_of(worker *w, const av_verdict *v, int64_t now, av_srv_due *d)
 {
 	hist_ctx h = {{0}, 0, {0}};
+	size_t nrev = 0;
 	av_error err;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
 	d->due = v->review_by;
 	d->from = "verdict";
-	if ((rc = av_store_history(w->rd, v->name, v->version, hist_digest, &h, &err)) != 0)
+	/* Most components have no review: the history (every stored verdict,
+	 * to tell which manifest a review was of) is read only when one has. */
+	rc = av_store_list_reviews(w->rd, v->name, v->version, any_review, &nrev, &err);
+	if (rc != 0 && nrev == 0) /* any_review stops the walk at the first */
+		return rc;
+	if (nrev > 0 &&
+	    (rc = av_store_history(w->rd, v->name, v->version, hist_digest, &h, &err)) != 0)
 		return rc;
 	if (h.review_id != 0) {
 		d->review_id = h.review_id;

@@ -156,18 +156,249 @@ av_srv_freshness(worker *w, av_verdict *v, int64_t now)
 	v->freshness = av_verdict_freshness(v, av_policy_digest(p), now, lead);
 }
 
+/*
+ * A verdict reply is written straight to text, in the form and field order
+ * of av_verdict_to_json printed by cJSON_PrintUnformatted (the same bytes),
+ * without building a cJSON tree: a node and a string copy per field and per
+ * finding made malloc/free the largest cost of a lookup.
+ */
+typedef struct tbuf {
+	char *p;
+	size_t n, cap;
+	bool oom;
+} tbuf;
+
+static bool
+tb_reserve(tbuf *b, size_t more)
+{
+	if (b->oom)
+		return false;
+	if (b->n + more + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap < b->n + more + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (p == NULL) {
+			b->oom = true;
+			return false;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	return true;
+}
+
+static void
+tb_put(tbuf *b, const char *s, size_t n)
+{
+	if (!tb_reserve(b, n))
+		return;
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+#define TB_LIT(b, lit) tb_put((b), (lit), sizeof(lit) - 1)
+
+/* A JSON string escaped as cJSON escapes it, or null. */
+static void
+tb_str(tbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t extra = 0, len;
+
+	if (s == NULL) {
+		TB_LIT(b, "null");
+		return;
+	}
+	for (len = 0; p[len] != '\0'; len++)
+		if (p[len] < 32 || p[len] == '"' || p[len] == '\\')
+			extra += 5;
+	if (!tb_reserve(b, len + extra + 2))
+		return;
+	char *o = b->p + b->n;
+	*o++ = '"';
+	if (extra == 0) {
+		memcpy(o, s, len);
+		o += len;
+	} else {
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = p[i];
+			if (c >= 32 && c != '"' && c != '\\') {
+				*o++ = (char)c;
+				continue;
+			}
+			*o++ = '\\';
+			switch (c) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\b': *o++ = 'b'; break;
+			case '\f': *o++ = 'f'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				*o++ = 'u';
+				*o++ = '0';
+				*o++ = '0';
+				*o++ = hex[c >> 4];
+				*o++ = hex[c & 15];
+			}
+		}
+	}
+	*o++ = '"';
+	b->n = (size_t)(o - b->p);
+	b->p[b->n] = '\0';
+}
+
+static void
+tb_time(tbuf *b, int64_t t, bool date)
+{
+	char buf[32];
+
+	if (t == 0)
+		TB_LIT(b, "null");
+	else
+		tb_str(b, date ? av_date_format(t, buf, sizeof(buf))
+			       : av_time_format(t, buf, sizeof(buf)));
+}
+
+/* A number as cJSON prints it (%d when it fits an int, else %1.15g). */
+static void
+tb_num(tbuf *b, int64_t n)
+{
+	char buf[32];
+	int len;
+
+	if (n >= -2147483647 - 1 && n <= 2147483647)
+		len = snprintf(buf, sizeof(buf), "%d", (int)n);
+	else
+		len = snprintf(buf, sizeof(buf), "%1.15g", (double)n);
+	tb_put(b, buf, (size_t)len);
+}
+
+static void
+tb_bool(tbuf *b, bool x)
+{
+	if (x)
+		TB_LIT(b, "true");
+	else
+		TB_LIT(b, "false");
+}
+
+static void
+verdict_text(tbuf *b, const av_verdict *v)
+{
+	TB_LIT(b, "{\"component\":{\"name\":");
+	tb_str(b, v->name);
+	TB_LIT(b, ",\"version\":");
+	tb_str(b, v->version);
+	TB_LIT(b, ",\"kind\":");
+	tb_str(b, v->kind);
+	TB_LIT(b, ",\"digest\":");
+	tb_str(b, v->manifest_digest[0] ? v->manifest_digest : NULL);
+	TB_LIT(b, "},\"decision\":");
+	tb_str(b, av_decision_name(v->decision));
+	TB_LIT(b, ",\"risk\":");
+	tb_str(b, av_risk_name(v->risk));
+	TB_LIT(b, ",\"profile\":");
+	tb_str(b, v->profile);
+	TB_LIT(b, ",\"review_by\":");
+	tb_time(b, v->review_by, true);
+	TB_LIT(b, ",\"freshness\":");
+	tb_str(b, av_freshness_name(v->freshness));
+	TB_LIT(b, ",\"policy_digest\":");
+	tb_str(b, v->policy_digest[0] ? v->policy_digest : NULL);
+	TB_LIT(b, ",\"evaluated_at\":");
+	tb_time(b, v->evaluated_at, false);
+	TB_LIT(b, ",\"cached\":");
+	tb_bool(b, v->cached);
+	TB_LIT(b, ",\"id\":");
+	tb_num(b, v->id);
+	TB_LIT(b, ",\"findings\":[");
+	for (size_t i = 0; i < v->nfindings; i++) {
+		const av_finding *f = &v->findings[i];
+		if (i > 0)
+			TB_LIT(b, ",");
+		TB_LIT(b, "{\"area\":");
+		tb_str(b, f->area);
+		TB_LIT(b, ",\"id\":");
+		tb_str(b, f->id);
+		TB_LIT(b, ",\"severity\":");
+		tb_str(b, av_severity_name(f->severity));
+		TB_LIT(b, ",\"message\":");
+		tb_str(b, f->message);
+		TB_LIT(b, ",\"evidence\":");
+		tb_str(b, f->evidence);
+		TB_LIT(b, ",\"remedy\":");
+		tb_str(b, f->remedy);
+		TB_LIT(b, ",\"plugin\":");
+		tb_str(b, f->plugin);
+		TB_LIT(b, ",\"waived\":");
+		tb_bool(b, f->waived);
+		TB_LIT(b, "}");
+	}
+	TB_LIT(b, "]}");
+}
+
 cJSON *
 av_srv_verdict_reply(av_verdict *v)
 {
-	cJSON *r = av_reply_ok(), *j = av_verdict_to_json(v);
+	cJSON *r = av_reply_ok(), *j = NULL;
+	tbuf b = {0};
 
-	if (r == NULL || j == NULL) {
+	verdict_text(&b, v);
+	/* A raw item takes the text as it is; it is freed with the reply. */
+	if (r == NULL || b.oom || (j = cJSON_CreateRaw("")) == NULL) {
 		cJSON_Delete(r);
-		cJSON_Delete(j);
+		free(b.p);
 		return NULL;
 	}
+	free(j->valuestring);
+	j->valuestring = b.p;
 	cJSON_AddItemToObject(r, "verdict", j);
 	return r;
+}
+
+/*
+ * A stored verdict borrowed from the store's cache, shallowly copied so that
+ * the per-request fields (cached, freshness, waived, decision) can be set
+ * without copying its strings.  Never passed to av_verdict_destroy.
+ */
+typedef struct shallow {
+	av_verdict v;
+	av_finding local[32];
+	av_finding *heap;
+} shallow;
+
+static int
+shallow_copy(shallow *sh, const av_verdict *ref)
+{
+	sh->v = *ref;
+	sh->heap = NULL;
+	if (ref->nfindings > sizeof(sh->local) / sizeof(sh->local[0])) {
+		if ((sh->heap = malloc(ref->nfindings * sizeof(av_finding))) == NULL)
+			return AV_ENOMEM;
+		sh->v.findings = sh->heap;
+	} else {
+		sh->v.findings = sh->local;
+	}
+	if (ref->nfindings > 0)
+		memcpy(sh->v.findings, ref->findings, ref->nfindings * sizeof(av_finding));
+	sh->v.cap = ref->nfindings;
+	return 0;
+}
+
+/* Counts a freshly evaluated (not cached) verdict for GET /metrics. */
+static void
+count_fresh(av_server *s, const av_verdict *v)
+{
+	if ((int)v->decision >= 0 && (int)v->decision < 3)
+		atomic_fetch_add(&s->n_decisions[v->decision], 1);
+	for (size_t i = 0; i < v->nfindings; i++)
+		if (v->findings[i].id != NULL && strncmp(v->findings[i].id, "engine.plugin_", 14) == 0)
+			atomic_fetch_add(&s->n_plugin_errors, 1);
 }
 
 static cJSON *
@@ -282,13 +513,21 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	}
 	av_sha256_hex(canon, clen, digest);
 	if (!refresh) {
-		rc = av_store_find_cached(w->rd, digest, av_policy_digest(p), profile, &v, &err);
+		const av_verdict *ref;
+		rc = av_store_find_cached_ref(w->rd, digest, av_policy_digest(p), profile, &ref,
+		    &err);
 		if (rc == 0) {
-			v->cached = true;
-			av_srv_apply_waivers(w, v, now);
-			av_srv_freshness(w, v, now);
+			shallow sh;
+			if (shallow_copy(&sh, ref) != 0) {
+				reply = av_srv_error(s, AV_ENOMEM, NULL);
+				goto out;
+			}
+			sh.v.cached = true;
+			av_srv_apply_waivers(w, &sh.v, now);
+			av_srv_freshness(w, &sh.v, now);
 			atomic_fetch_add(&s->n_cached, 1);
-			reply = av_srv_verdict_reply(v);
+			reply = av_srv_verdict_reply(&sh.v);
+			free(sh.heap);
 			goto out;
 		}
 		if (rc != AV_ENOTFOUND)
@@ -328,6 +567,8 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	av_srv_freshness(w, v, now);
 	atomic_fetch_add(&s->n_evaluated, 1);
 	reply = av_srv_verdict_reply(v);
+	if (reply != NULL)
+		count_fresh(s, v);
 out:
 	free(canon);
 	av_verdict_destroy(v);
@@ -340,9 +581,11 @@ op_verdict(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	const char *name = NULL, *version = NULL;
-	av_verdict *v = NULL;
+	const av_verdict *ref = NULL;
+	shallow sh;
 	av_error err;
 	cJSON *reply;
+	int64_t now = av_now();
 	int rc;
 
 	av_error_clear(&err);
@@ -352,18 +595,20 @@ op_verdict(worker *w, const cJSON *req, slot *sl, const char *actor)
 		av_error_set(&err, AV_EINVAL, NULL, 0, 0, "field 'name' is required");
 		return av_srv_error(s, AV_EINVAL, &err);
 	}
-	if ((rc = av_store_latest(w->rd, name, version, &v, &err)) != 0) {
+	if ((rc = av_store_latest_ref(w->rd, name, version, &ref, &err)) != 0) {
 		if (rc == AV_ENOTFOUND)
 			av_error_set(&err, rc, NULL, 0, 0, "no verdict for %s%s%s", name,
 			    version ? "@" : "", version ? version : "");
 		return av_srv_error(s, rc, &err);
 	}
-	av_srv_apply_waivers(w, v, av_now());
-	av_srv_freshness(w, v, av_now());
-	reply = av_srv_verdict_reply(v);
+	if (shallow_copy(&sh, ref) != 0)
+		return av_srv_error(s, AV_ENOMEM, NULL);
+	av_srv_apply_waivers(w, &sh.v, now);
+	av_srv_freshness(w, &sh.v, now);
+	reply = av_srv_verdict_reply(&sh.v);
 	if (reply != NULL)
-		av_srv_add_review(w, v, av_now(), reply);
-	av_verdict_destroy(v);
+		av_srv_add_review(w, &sh.v, now, reply);
+	free(sh.heap);
 	return reply;
 }
 
@@ -538,12 +783,11 @@ metric_index(av_server *s, const char *op)
 }
 
 /* Counts one answered request for GET /metrics: its latency, whether it
- * failed, the decision of a fresh verdict and the plugin failures in it. */
+ * failed, and plugin failures; fresh verdicts are counted by count_fresh. */
 static void
 record_metrics(av_server *s, int idx, int64_t t0, const cJSON *reply)
 {
 	double secs = (double)(mono_ns() - t0) / 1e9;
-	const cJSON *v, *f;
 	int b = 0;
 
 	if (idx < 0 || reply == NULL)
@@ -559,21 +803,6 @@ record_metrics(av_server *s, int idx, int64_t t0, const cJSON *reply)
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
 		atomic_fetch_add(&m->errors, 1);
 		if (cJSON_IsString(code) && strcmp(code->valuestring, "plugin_error") == 0)
-			atomic_fetch_add(&s->n_plugin_errors, 1);
-		return;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(reply, "verdict");
-	if (v == NULL || strcmp(s->ops[idx].name, "evaluate") != 0 ||
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")))
-		return;
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive(v, "decision");
-	int di = cJSON_IsString(d) ? av_decision_parse(d->valuestring) : -1;
-	if (di >= 0 && di < 3)
-		atomic_fetch_add(&s->n_decisions[di], 1);
-	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(v, "findings"))
-	{
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
-		if (cJSON_IsString(id) && strncmp(id->valuestring, "engine.plugin_", 14) == 0)
 			atomic_fetch_add(&s->n_plugin_errors, 1);
 	}
 }
@@ -780,6 +1009,8 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 		reply = av_srv_verdict_reply(v);
 		if (reply == NULL)
 			reply = av_reply_error(AV_ENOMEM, NULL);
+		else
+			count_fresh(s, v);
 	} else {
 		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
 		    v->version, sl->commit_err.msg);
