@@ -4,13 +4,20 @@
  * the same run with the same payload and concurrency, so that figures are
  * ratios against a baseline and not absolute numbers from a noisy machine.
  *
- *   aivet-bench [--socket URL] [--clients N] [--count N] [--mix MIX]
+ *   aivet-bench [--socket URL] [--clients N] [--count N] [--mix MIX] [--disk-dir DIR]
  *
  * MIX is one kind, or weighted kinds ("evaluate=2,cached=3,verdict=5"):
  * evaluate (distinct manifests: nothing cached), cached (the same manifest
  * again), verdict (stored-verdict lookups).  Without --socket
  * the benchmark starts its own aivetd (next to this program) on a fresh
  * temporary state directory.
+ *
+ * When the mix has uncached evaluations it also measures the disk: the
+ * latency of a one-row SQLite transaction in WAL mode with
+ * synchronous=FULL (what one group commit costs at least), in a scratch
+ * database beside the daemon's (or in --disk-dir), and the ceiling that
+ * implies: with N clients at most N evaluations wait for a commit, so no
+ * more than N per commit latency can be answered durably.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +34,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <sqlite3.h>
 
 #include "doc.h"
 
@@ -377,12 +385,63 @@ echo_cb(void *arg)
 	}
 }
 
+/*
+ * The durable-commit baseline: n one-row transactions (a row of the size of
+ * a stored evaluation) in WAL mode with synchronous=FULL, one after the
+ * other, in a scratch database in dir.  Returns the median and p99 commit
+ * latency in ms, or -1 when the database cannot be used.
+ */
+static int
+disk_baseline(const char *dir, int n, double *p50, double *p99)
+{
+	char path[4096], aux[4200], blob[4096];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL;
+	double *lat = calloc((size_t)n, sizeof(double));
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/aivet-bench-disk.%d.db", dir, (int)getpid());
+	memset(blob, 'x', sizeof(blob));
+	if (lat == NULL || sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			     "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB);",
+		NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO t (v) VALUES (?1)", -1, &ins, NULL) != SQLITE_OK)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		double t0 = now_s();
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			goto out;
+		sqlite3_bind_blob(ins, 1, blob, (int)sizeof(blob), SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			goto out;
+		sqlite3_reset(ins);
+		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			goto out;
+		lat[i] = (now_s() - t0) * 1e3;
+	}
+	qsort(lat, (size_t)n, sizeof(double), cmp_d);
+	*p50 = lat[n / 2];
+	*p99 = lat[n * 99 / 100];
+	rc = 0;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_close(db);
+	free(lat);
+	unlink(path);
+	snprintf(aux, sizeof(aux), "%s-wal", path);
+	unlink(aux);
+	snprintf(aux, sizeof(aux), "%s-shm", path);
+	unlink(aux);
+	return rc;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: aivet-bench [--socket URL] [--clients N] [--count N] "
 			"[--mix evaluate|cached|verdict|evaluate=N,cached=N,verdict=N]\n"
-			"                   [--daemon PATH] [--no-baseline]\n");
+			"                   [--daemon PATH] [--no-baseline] [--disk-dir DIR]\n");
 	exit(64);
 }
 
@@ -396,9 +455,10 @@ main(int argc, char **argv)
 		{"mix", required_argument, NULL, 'm'},
 		{"daemon", required_argument, NULL, 'd'},
 		{"no-baseline", no_argument, NULL, 'B'},
+		{"disk-dir", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *url = NULL, *daemon = NULL;
+	const char *url = NULL, *daemon = NULL, *disk_dir = NULL;
 	char own_url[512], state[] = "/tmp/aivet-bench.XXXXXX", exe[4096];
 	int clients = 8, count = 2000, ch, baseline = 1;
 	mix_kind mix = MIX_EVALUATE;
@@ -413,6 +473,7 @@ main(int argc, char **argv)
 		case 'n': count = atoi(optarg); break;
 		case 'd': daemon = optarg; break;
 		case 'B': baseline = 0; break;
+		case 'D': disk_dir = optarg; break;
 		case 'm':
 			if (parse_mix(optarg, &mix) != 0)
 				usage();
@@ -508,6 +569,20 @@ main(int argc, char **argv)
 		    base.rate, base.p50, base.p90, base.p99);
 		printf("  ratio     %9.1f%% of raw nng REQ/REP echo throughput\n",
 		    100.0 * ours.rate / base.rate);
+	}
+	if (baseline && (mix == MIX_EVALUATE || (mix == MIX_MIXED && weights[0] > 0))) {
+		/* Beside the daemon's database: the same disk. */
+		double d50, d99;
+		const char *dir = disk_dir != NULL ? disk_dir : pid > 0 ? state : "/tmp";
+		if (disk_baseline(dir, 200, &d50, &d99) == 0) {
+			double ceiling = clients * 1e3 / d50;
+			printf("  durable commit  p50 %6.3f ms  p99 %6.3f ms  (SQLite WAL, synchronous=FULL, "
+			       "one-row transaction, in %s)\n", d50, d99, dir);
+			printf("  commit ceiling %8.0f req/s with %d clients in flight; aivetd reaches "
+			       "%.1f%% of it\n", ceiling, clients, 100.0 * ours.rate / ceiling);
+		} else {
+			fprintf(stderr, "aivet-bench: cannot measure the disk in %s\n", dir);
+		}
 	}
 	free(payload);
 	if (pid > 0) {
