@@ -1178,7 +1178,6 @@ av_store_put_evaluation(av_store *s, av_verdict *v, const char *manifest, size_t
 	err = err != NULL ? err : &local_err;
 	struct put_eval p = {v, NULL, manifest, len, actor};
 	struct wreq r = {.apply = apply_put_eval, .arg = &p};
-	cJSON *j;
 	char *text;
 	int rc;
 
@@ -1191,16 +1190,12 @@ av_store_put_evaluation(av_store *s, av_verdict *v, const char *manifest, size_t
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0,
 		    "verdict for %s@%s: manifest and policy digests must be 64 lowercase hex digits",
 		    v->name, v->version);
-	if ((j = av_verdict_to_json(v)) == NULL)
-		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
-	text = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	if (text == NULL)
+	if ((text = av_verdict_json_text(v, NULL)) == NULL)
 		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
 	p.json = text;
 	if ((rc = submit(s, &r, err)) == 0)
 		v->id = r.id;
-	cJSON_free(text);
+	free(text);
 	return rc;
 }
 
@@ -1219,7 +1214,6 @@ av_store_put_evaluation_async(av_store *s, const av_verdict *v, const char *mani
 	av_error local_err;
 	err = err != NULL ? err : &local_err;
 	struct put_async *pa;
-	cJSON *j;
 	char *text;
 	size_t n;
 
@@ -1232,19 +1226,15 @@ av_store_put_evaluation_async(av_store *s, const av_verdict *v, const char *mani
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0,
 		    "verdict for %s@%s: manifest and policy digests must be 64 lowercase hex digits",
 		    v->name, v->version);
-	if ((j = av_verdict_to_json(v)) == NULL)
+	if ((text = av_verdict_json_text(v, &n)) == NULL)
 		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
-	text = cJSON_PrintUnformatted(j);
-	cJSON_Delete(j);
-	if (text == NULL)
-		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the verdict");
-	n = strlen(text) + 1;
+	n++;
 	if ((pa = calloc(1, sizeof(*pa) + n)) == NULL) {
-		cJSON_free(text);
+		free(text);
 		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory for the write");
 	}
 	memcpy(pa->json, text, n);
-	cJSON_free(text);
+	free(text);
 	pa->p = (struct put_eval){v, pa->json, manifest, len, actor};
 	pa->r.apply = apply_put_eval;
 	pa->r.arg = &pa->p;

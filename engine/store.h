@@ -66,6 +66,14 @@ int av_store_put_evaluation_async(av_store *s, const av_verdict *v, const char *
     size_t len, const char *actor, void (*done)(void *arg, int rc, int64_t id, const av_error *err),
     void *arg, av_error *err);
 
+/*
+ * The JSON text of v, the same bytes as cJSON_PrintUnformatted of
+ * av_verdict_to_json(v), written without a cJSON tree (engine/verdict.c);
+ * used for storing and for replies.  malloc'd (free()); *len (may be NULL)
+ * its length; NULL when out of memory.
+ */
+char *av_verdict_json_text(const av_verdict *v, size_t *len);
+
 /* The stored verdict for this manifest digest under this policy digest and
  * profile, if any (v->cached set).  AV_ENOTFOUND when none. */
 int av_store_find_cached(av_store *s, const char *manifest_digest, const char *policy_digest,

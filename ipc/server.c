@@ -156,207 +156,21 @@ av_srv_freshness(worker *w, av_verdict *v, int64_t now)
 	v->freshness = av_verdict_freshness(v, av_policy_digest(p), now, lead);
 }
 
-/*
- * A verdict reply is written straight to text, in the form and field order
- * of av_verdict_to_json printed by cJSON_PrintUnformatted (the same bytes),
- * without building a cJSON tree: a node and a string copy per field and per
- * finding made malloc/free the largest cost of a lookup.
- */
-typedef struct tbuf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-} tbuf;
-
-static bool
-tb_reserve(tbuf *b, size_t more)
-{
-	if (b->oom)
-		return false;
-	if (b->n + more + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->n + more + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (p == NULL) {
-			b->oom = true;
-			return false;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	return true;
-}
-
-static void
-tb_put(tbuf *b, const char *s, size_t n)
-{
-	if (!tb_reserve(b, n))
-		return;
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-#define TB_LIT(b, lit) tb_put((b), (lit), sizeof(lit) - 1)
-
-/* A JSON string escaped as cJSON escapes it, or null. */
-static void
-tb_str(tbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t extra = 0, len;
-
-	if (s == NULL) {
-		TB_LIT(b, "null");
-		return;
-	}
-	for (len = 0; p[len] != '\0'; len++)
-		if (p[len] < 32 || p[len] == '"' || p[len] == '\\')
-			extra += 5;
-	if (!tb_reserve(b, len + extra + 2))
-		return;
-	char *o = b->p + b->n;
-	*o++ = '"';
-	if (extra == 0) {
-		memcpy(o, s, len);
-		o += len;
-	} else {
-		for (size_t i = 0; i < len; i++) {
-			unsigned char c = p[i];
-			if (c >= 32 && c != '"' && c != '\\') {
-				*o++ = (char)c;
-				continue;
-			}
-			*o++ = '\\';
-			switch (c) {
-			case '"': *o++ = '"'; break;
-			case '\\': *o++ = '\\'; break;
-			case '\b': *o++ = 'b'; break;
-			case '\f': *o++ = 'f'; break;
-			case '\n': *o++ = 'n'; break;
-			case '\r': *o++ = 'r'; break;
-			case '\t': *o++ = 't'; break;
-			default:
-				*o++ = 'u';
-				*o++ = '0';
-				*o++ = '0';
-				*o++ = hex[c >> 4];
-				*o++ = hex[c & 15];
-			}
-		}
-	}
-	*o++ = '"';
-	b->n = (size_t)(o - b->p);
-	b->p[b->n] = '\0';
-}
-
-static void
-tb_time(tbuf *b, int64_t t, bool date)
-{
-	char buf[32];
-
-	if (t == 0)
-		TB_LIT(b, "null");
-	else
-		tb_str(b, date ? av_date_format(t, buf, sizeof(buf))
-			       : av_time_format(t, buf, sizeof(buf)));
-}
-
-/* A number as cJSON prints it (%d when it fits an int, else %1.15g). */
-static void
-tb_num(tbuf *b, int64_t n)
-{
-	char buf[32];
-	int len;
-
-	if (n >= -2147483647 - 1 && n <= 2147483647)
-		len = snprintf(buf, sizeof(buf), "%d", (int)n);
-	else
-		len = snprintf(buf, sizeof(buf), "%1.15g", (double)n);
-	tb_put(b, buf, (size_t)len);
-}
-
-static void
-tb_bool(tbuf *b, bool x)
-{
-	if (x)
-		TB_LIT(b, "true");
-	else
-		TB_LIT(b, "false");
-}
-
-static void
-verdict_text(tbuf *b, const av_verdict *v)
-{
-	TB_LIT(b, "{\"component\":{\"name\":");
-	tb_str(b, v->name);
-	TB_LIT(b, ",\"version\":");
-	tb_str(b, v->version);
-	TB_LIT(b, ",\"kind\":");
-	tb_str(b, v->kind);
-	TB_LIT(b, ",\"digest\":");
-	tb_str(b, v->manifest_digest[0] ? v->manifest_digest : NULL);
-	TB_LIT(b, "},\"decision\":");
-	tb_str(b, av_decision_name(v->decision));
-	TB_LIT(b, ",\"risk\":");
-	tb_str(b, av_risk_name(v->risk));
-	TB_LIT(b, ",\"profile\":");
-	tb_str(b, v->profile);
-	TB_LIT(b, ",\"review_by\":");
-	tb_time(b, v->review_by, true);
-	TB_LIT(b, ",\"freshness\":");
-	tb_str(b, av_freshness_name(v->freshness));
-	TB_LIT(b, ",\"policy_digest\":");
-	tb_str(b, v->policy_digest[0] ? v->policy_digest : NULL);
-	TB_LIT(b, ",\"evaluated_at\":");
-	tb_time(b, v->evaluated_at, false);
-	TB_LIT(b, ",\"cached\":");
-	tb_bool(b, v->cached);
-	TB_LIT(b, ",\"id\":");
-	tb_num(b, v->id);
-	TB_LIT(b, ",\"findings\":[");
-	for (size_t i = 0; i < v->nfindings; i++) {
-		const av_finding *f = &v->findings[i];
-		if (i > 0)
-			TB_LIT(b, ",");
-		TB_LIT(b, "{\"area\":");
-		tb_str(b, f->area);
-		TB_LIT(b, ",\"id\":");
-		tb_str(b, f->id);
-		TB_LIT(b, ",\"severity\":");
-		tb_str(b, av_severity_name(f->severity));
-		TB_LIT(b, ",\"message\":");
-		tb_str(b, f->message);
-		TB_LIT(b, ",\"evidence\":");
-		tb_str(b, f->evidence);
-		TB_LIT(b, ",\"remedy\":");
-		tb_str(b, f->remedy);
-		TB_LIT(b, ",\"plugin\":");
-		tb_str(b, f->plugin);
-		TB_LIT(b, ",\"waived\":");
-		tb_bool(b, f->waived);
-		TB_LIT(b, "}");
-	}
-	TB_LIT(b, "]}");
-}
-
 cJSON *
 av_srv_verdict_reply(av_verdict *v)
 {
 	cJSON *r = av_reply_ok(), *j = NULL;
-	tbuf b = {0};
+	/* Written straight to text (no cJSON tree); a raw item takes the text
+	 * as it is and frees it with the reply. */
+	char *text = av_verdict_json_text(v, NULL);
 
-	verdict_text(&b, v);
-	/* A raw item takes the text as it is; it is freed with the reply. */
-	if (r == NULL || b.oom || (j = cJSON_CreateRaw("")) == NULL) {
+	if (r == NULL || text == NULL || (j = cJSON_CreateRaw("")) == NULL) {
 		cJSON_Delete(r);
-		free(b.p);
+		free(text);
 		return NULL;
 	}
 	free(j->valuestring);
-	j->valuestring = b.p;
+	j->valuestring = text;
 	cJSON_AddItemToObject(r, "verdict", j);
 	return r;
 }
