@@ -58,6 +58,11 @@ local CONDITION_TEXT = {
 	["network-disclosure"] = { "offer the source to users over a network", "offer the source code to every user who interacts with it over the network" },
 }
 
+-- The remedy of each condition, capitalised once at load time.
+for _, text in pairs(CONDITION_TEXT) do
+	text[3] = text[2]:sub(1, 1):upper() .. text[2]:sub(2) .. "."
+end
+
 local function is_commercial(component, settings)
 	if settings.commercial == "always" then
 		return true
@@ -130,13 +135,36 @@ local function check_required(component, settings, report)
 	end
 end
 
+-- What resolve needs of an expression (whether it parses, whether its top is
+-- an OR, its ids, the parse error), kept per expression text: the same few
+-- expressions come back in every evaluation.  Bounded: emptied when full.
+local parsed, nparsed = {}, 0
+
+local function parse_expr(expr)
+	local p = parsed[expr]
+	if p then
+		return p
+	end
+	local tree, err = spdx.parse(expr)
+	p = { ok = tree ~= nil, is_or = tree ~= nil and tree.type == "or", err = err }
+	if tree then
+		p.ids = spdx.ids(expr)
+	end
+	if nparsed >= 512 then
+		parsed, nparsed = {}, 0
+	end
+	parsed[expr], nparsed = p, nparsed + 1
+	return p
+end
+
 -- Returns the knowledge-base entries of one license expression, or nil when
 -- the expression is not usable (a finding has been reported).
 local function resolve(expr, item, evidence, report)
-	local tree, err = spdx.parse(expr)
+	local p = parse_expr(expr)
+	local tree, err = p.ok, p.err
 	local ids
 	if tree then
-		ids = spdx.ids(expr)
+		ids = p.ids
 	elseif not expr:find("[%s()]") then
 		-- Hugging Face ids such as "openrail++" are not SPDX syntax but are
 		-- single known ids.
@@ -176,7 +204,7 @@ local function resolve(expr, item, evidence, report)
 		end
 	end
 	-- An OR expression lets the team choose: keep only the most permissive branch.
-	if tree and tree.type == "or" and #entries > 1 then
+	if p.is_or and #entries > 1 then
 		local rank = { ["yes"] = 1, ["conditional"] = 2, ["no"] = 3 }
 		table.sort(entries, function(a, b)
 			return (rank[a.commercial] or 3) < (rank[b.commercial] or 3)
@@ -299,7 +327,7 @@ local function check_conditions(entries, item, evidence, component, settings, re
 				report:finding{
 					id = CONDITION:format(item, c), severity = c == "use-restrictions" and "warn" or "info", evidence = evidence,
 					message = "Under '" .. e.id .. "' the team must " .. text[1] .. extra .. ".",
-					remedy = text[2]:sub(1, 1):upper() .. text[2]:sub(2) .. ".",
+					remedy = text[3],
 				}
 			end
 		end

@@ -74,6 +74,29 @@ local function check_card_exists(component, report)
 	return false
 end
 
+-- The message and remedy of a missing section depend only on its name,
+-- whether it is required and whether a placeholder is present: built once
+-- (bounded: emptied when full).
+local missing_text, nmissing_text = {}, 0
+
+local function missing_texts(name, title, required, present)
+	local k = name .. (required and "\1r" or "\1o") .. (present and "p" or "a")
+	local t = missing_text[k]
+	if t == nil then
+		t = {
+			"The model card " .. (present and "has only a placeholder for" or "does not cover") .. " " .. title
+				.. "; a " .. (required and "required" or "recommended") .. " part of the documentation for serious use.",
+			"Find the " .. title .. " in the publisher's documentation or papers and add it to the card (model_card.sections."
+				.. name .. "), or record why it is not needed in decisions.known_limits.",
+		}
+		if nmissing_text >= 256 then
+			missing_text, nmissing_text = {}, 0
+		end
+		missing_text[k], nmissing_text = t, nmissing_text + 1
+	end
+	return t[1], t[2]
+end
+
 local function check_sections(component, settings, report)
 	local sections = component.model_card.sections
 	if type(sections) ~= "table" then
@@ -87,13 +110,12 @@ local function check_sections(component, settings, report)
 		local evidence = "model_card.sections." .. name
 		if not content then
 			missing[#missing + 1] = title
+			local message, remedy = missing_texts(name, title, required, present)
 			report:finding{
 				id = SECTION_MISSING:format(name), severity = required and settings.missing_severity or settings.recommended_severity,
 				evidence = evidence,
-				message = "The model card " .. (present and "has only a placeholder for" or "does not cover") .. " " .. title
-					.. "; a " .. (required and "required" or "recommended") .. " part of the documentation for serious use.",
-				remedy = "Find the " .. title .. " in the publisher's documentation or papers and add it to the card (model_card.sections."
-					.. name .. "), or record why it is not needed in decisions.known_limits.",
+				message = message,
+				remedy = remedy,
 			}
 		elseif required and words < settings.min_words then
 			report:finding{

@@ -52,12 +52,28 @@ end
 
 --- lookup(id) -> entry or nil.  id may be a string or a {id=...} table
 -- (a manifest's license map).  An id wins over another entry's alias.
+-- Answers by the id as written (before trimming and lower-casing): the
+-- same few ids come back in every evaluation.  Bounded: emptied when full.
+local seen, nseen = {}, 0
+
 function M.lookup(id)
-  local k = id_of(id)
-  if not k then
+  if type(id) == "table" then
+    id = id.id
+  end
+  if type(id) ~= "string" or id == "" then
     return nil
   end
-  return by_id[k] or by_alias[k]
+  local e = seen[id]
+  if e ~= nil then
+    return e or nil
+  end
+  local k = key(id)
+  e = by_id[k] or by_alias[k]
+  if nseen >= 1024 then
+    seen, nseen = {}, 0
+  end
+  seen[id], nseen = e or false, nseen + 1
+  return e
 end
 
 --- exception(id) -> the license exception entry ("Classpath-exception-2.0") or nil.
