@@ -304,13 +304,15 @@ reevaluate(ctx *x, av_config *c, const av_node *map)
 			bad(x, n, "unknown key 'reevaluate.%s' (known: %s)", n->key, "rate");
 			continue;
 		}
-		if (n->type == AV_INT && n->i > 0 && n->i <= 10000)
+		/* 0 turns background re-evaluation off: stale verdicts stay stale
+		 * until someone checks the component again. */
+		if (n->type == AV_INT && n->i >= 0 && n->i <= 10000)
 			c->reeval_rate = (double)n->i;
-		else if (n->type == AV_FLOAT && n->d > 0 && n->d <= 10000)
+		else if (n->type == AV_FLOAT && n->d >= 0 && n->d <= 10000)
 			c->reeval_rate = n->d;
 		else
-			bad(x, n, "'%s': expected a number of evaluations per second (0 < rate <= "
-				  "10000)%s", n->key, "");
+			bad(x, n, "'%s': expected a number of evaluations per second (0 to 10000; "
+				  "0 turns re-evaluation off)%s", n->key, "");
 	}
 }
 
