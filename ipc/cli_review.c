@@ -145,57 +145,16 @@ reviews_text(cJSON *r)
 static int
 reviews_ics(cJSON *r)
 {
-	const cJSON *x, *arr = cJSON_GetObjectItemCaseSensitive(r, "reviews");
-	int n = cJSON_GetArraySize(arr), i = 0;
-	av_ics_event *ev = calloc(n ? (size_t)n : 1, sizeof(*ev));
-	char (*uid)[300] = calloc(n ? (size_t)n : 1, sizeof(*uid));
-	char (*sum)[300] = calloc(n ? (size_t)n : 1, sizeof(*sum));
-	char (*desc)[600] = calloc(n ? (size_t)n : 1, sizeof(*desc));
-	char *text = NULL;
 	size_t len = 0;
-	int ex = 0;
+	char *text = av_ics_from_reviews(cJSON_GetObjectItemCaseSensitive(r, "reviews"), av_now(),
+	    &len);
 
-	if (ev == NULL || uid == NULL || sum == NULL || desc == NULL) {
-		ex = EX_SOFT;
-		goto out;
-	}
-	cJSON_ArrayForEach(x, arr)
-	{
-		const cJSON *owner = cJSON_GetObjectItemCaseSensitive(x, "owner");
-		/* Stable per component and due date: re-importing updates, not duplicates. */
-		snprintf(uid[i], sizeof(uid[i]), "%s@%s-%s-review@aivet", cli_jstr(x, "name"),
-		    cli_jstr(x, "version"), cli_jstr(x, "due"));
-		snprintf(sum[i], sizeof(sum[i]), "Review %s@%s (%s)", cli_jstr(x, "name"),
-		    cli_jstr(x, "version"), cli_jstr(x, "decision"));
-		snprintf(desc[i], sizeof(desc[i]),
-		    "aivet review of %s@%s: verdict %s, risk %s, profile %s, state %s%s%s.\n"
-		    "Record it with: aivet review record %s@%s --decision approve --note ...",
-		    cli_jstr(x, "name"), cli_jstr(x, "version"), cli_jstr(x, "decision"),
-		    cli_jstr(x, "risk"), cli_jstr(x, "profile"), cli_jstr(x, "state"),
-		    cJSON_IsString(owner) ? ", owner " : "",
-		    cJSON_IsString(owner) ? owner->valuestring : "", cli_jstr(x, "name"),
-		    cli_jstr(x, "version"));
-		ev[i].uid = uid[i];
-		ev[i].summary = sum[i];
-		ev[i].description = desc[i];
-		ev[i].due = (int64_t)cJSON_GetObjectItemCaseSensitive(x, "due_at")->valuedouble;
-		ev[i].alarm_before =
-		    (int64_t)cJSON_GetObjectItemCaseSensitive(x, "lead_seconds")->valuedouble;
-		i++;
-	}
-	if ((text = av_ics_render(ev, (size_t)i, av_now(), &len)) == NULL) {
-		ex = EX_SOFT;
-		goto out;
-	}
-	fwrite(text, 1, len, stdout);
-out:
-	free(text);
-	free(ev);
-	free(uid);
-	free(sum);
-	free(desc);
 	cJSON_Delete(r);
-	return ex;
+	if (text == NULL)
+		return EX_SOFT;
+	fwrite(text, 1, len, stdout);
+	free(text);
+	return 0;
 }
 
 static int
