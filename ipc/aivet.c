@@ -137,7 +137,7 @@ cli_jstr(const cJSON *o_, const char *k)
 int
 cli_outcome(const cJSON *v)
 {
-	const char *d = cli_jstr(v, "decision"), *f = cli_jstr(v, "freshness");
+	const char *d = cli_decision(v), *f = cli_jstr(v, "freshness");
 
 	if (strcmp(d, "rejected") == 0 && (o.fail_on & FAIL_REJECTED))
 		return EX_REJECTED;
@@ -148,6 +148,15 @@ cli_outcome(const cJSON *v)
 	if (strcmp(f, "stale") == 0 && (o.fail_on & FAIL_STALE))
 		return EX_STALE;
 	return EX_PASS;
+}
+
+/* The decision that counts: a standing human review's, else the automatic one. */
+const char *
+cli_decision(const cJSON *v)
+{
+	const char *e = cli_jstr(v, "effective_decision");
+
+	return e[0] != '\0' ? e : cli_jstr(v, "decision");
 }
 
 /* The worst outcome decides: rejected, then needs_review, then stale. */
@@ -195,7 +204,8 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(v, "findings"), *f;
 	int n[4] = {0};
 	char counts[64];
-	const char *d = cli_jstr(v, "decision");
+	const char *d = cli_decision(v);
+	const cJSON *rv = cJSON_GetObjectItemCaseSensitive(v, "review");
 
 	cJSON_ArrayForEach(f, fs)
 	{
@@ -208,6 +218,11 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 	printf("%-*s %-*s %s%-13s%s %-6s %-10s %-9s %s\n", name_w, cli_jstr(comp, "name"),
 	    version_w, cli_jstr(comp, "version"), cli_paint(d), d, o.color ? "\033[0m" : "", cli_jstr(v, "risk"),
 	    cli_jstr(v, "review_by"), cli_jstr(v, "freshness"), counts);
+	if (cJSON_IsObject(rv) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rv, "stands")))
+		printf("    human review: %s by %s on %.10s%s%s%s; automatic decision %s\n",
+		    cli_jstr(rv, "decision"), cli_jstr(rv, "reviewer"), cli_jstr(rv, "at"),
+		    cli_jstr(rv, "note")[0] ? " (\"" : "", cli_jstr(rv, "note"),
+		    cli_jstr(rv, "note")[0] ? "\")" : "", cli_jstr(v, "decision"));
 	if (strcmp(d, "approved") == 0 && o.quiet)
 		return;
 	cJSON_ArrayForEach(f, fs)
@@ -215,6 +230,8 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 		const char *sev = cli_jstr(f, "severity");
 		if (strcmp(sev, "block") != 0 && strcmp(sev, "review") != 0)
 			continue;
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "waived")))
+			sev = "waived";
 		printf("    %-6s %s: %s%s%s%s\n", sev, cli_jstr(f, "id"), cli_jstr(f, "message"),
 		    cli_jstr(f, "evidence")[0] ? " [" : "", cli_jstr(f, "evidence"),
 		    cli_jstr(f, "evidence")[0] ? "]" : "");
