@@ -553,31 +553,50 @@ cmd_import(int argc, char **argv)
 
 av_policy *cli_local_policy;
 
+/* The folders of an in-process policy set: the built-in ones first, then
+ * --plugin-dir and --policy-dir. */
+typedef struct policy_dirs {
+	char plug[AV_PATH_MAX + 16];
+	char pol[AV_PATH_MAX + 16];
+	const char *pd[17];
+	const char *qd[17];
+} policy_dirs;
+
+static int
+local_policy_opts(policy_dirs *pd, av_policy_opts *po)
+{
+	char data[AV_PATH_MAX];
+
+	memset(po, 0, sizeof(*po));
+	if (av_data_dir(data, sizeof(data)) == NULL)
+		return -1;
+	snprintf(pd->plug, sizeof(pd->plug), "%s/plugins", data);
+	snprintf(pd->pol, sizeof(pd->pol), "%s/policies", data);
+	pd->pd[0] = pd->plug;
+	pd->qd[0] = pd->pol;
+	for (size_t i = 0; i < o.nplugin_dirs; i++)
+		pd->pd[i + 1] = o.plugin_dirs[i];
+	for (size_t i = 0; i < o.npolicy_dirs; i++)
+		pd->qd[i + 1] = o.policy_dirs[i];
+	po->plugin_dirs = pd->pd;
+	po->nplugin_dirs = o.nplugin_dirs + 1;
+	po->policy_dirs = pd->qd;
+	po->npolicy_dirs = o.npolicy_dirs + 1;
+	return 0;
+}
+
 int
 cli_load_local_policy(void)
 {
-	char data[AV_PATH_MAX], plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
-	const char *pd[17], *qd[17];
-	av_policy_opts po = {0};
+	policy_dirs pd;
+	av_policy_opts po;
 	av_diags d;
 	int rc;
 
 	if (cli_local_policy != NULL)
 		return 0;
-	if (av_data_dir(data, sizeof(data)) == NULL)
+	if (local_policy_opts(&pd, &po) != 0)
 		return EX_SOFT;
-	snprintf(plug, sizeof(plug), "%s/plugins", data);
-	snprintf(pol, sizeof(pol), "%s/policies", data);
-	pd[0] = plug;
-	qd[0] = pol;
-	for (size_t i = 0; i < o.nplugin_dirs; i++)
-		pd[i + 1] = o.plugin_dirs[i];
-	for (size_t i = 0; i < o.npolicy_dirs; i++)
-		qd[i + 1] = o.policy_dirs[i];
-	po.plugin_dirs = pd;
-	po.nplugin_dirs = o.nplugin_dirs + 1;
-	po.policy_dirs = qd;
-	po.npolicy_dirs = o.npolicy_dirs + 1;
 	av_diags_init(&d);
 	rc = av_policy_load(&cli_local_policy, &po, &d);
 	cli_print_diags(&d);
@@ -983,9 +1002,8 @@ cmd_validate(int argc, char **argv)
 static int
 cmd_plugin(int argc, char **argv)
 {
-	char data[AV_PATH_MAX], plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
-	const char *pd[17], *qd[17];
-	av_policy_opts po = {0};
+	policy_dirs pd;
+	av_policy_opts po;
 
 	if (argc == 0) {
 		fprintf(stderr, "aivet plugin: expected list, check or test\n");
@@ -993,20 +1011,8 @@ cmd_plugin(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "list") == 0)
 		return cmd_policies();
-	if (av_data_dir(data, sizeof(data)) == NULL)
+	if (local_policy_opts(&pd, &po) != 0)
 		return EX_SOFT;
-	snprintf(plug, sizeof(plug), "%s/plugins", data);
-	snprintf(pol, sizeof(pol), "%s/policies", data);
-	pd[0] = plug;
-	qd[0] = pol;
-	for (size_t i = 0; i < o.nplugin_dirs; i++)
-		pd[i + 1] = o.plugin_dirs[i];
-	for (size_t i = 0; i < o.npolicy_dirs; i++)
-		qd[i + 1] = o.policy_dirs[i];
-	po.plugin_dirs = pd;
-	po.nplugin_dirs = o.nplugin_dirs + 1;
-	po.policy_dirs = qd;
-	po.npolicy_dirs = o.npolicy_dirs + 1;
 	if (strcmp(argv[0], "test") == 0) {
 		static const char *here[] = {"."};
 		const char *pattern = o.run;
