@@ -3,7 +3,7 @@
 # Used by examples/quickstart.sh and .ci/run; safe to run again.
 set -e
 PKGS="gcc meson ninja-build pkg-config liblua5.4-dev libyaml-dev libsqlite3-dev \
-libcjson-dev check libnng-dev libmbedtls-dev zlib1g-dev nng-utils nanomsg-utils sqlite3 curl"
+libcjson-dev check libnng-dev libmbedtls-dev zlib1g-dev nng-utils nanomsg-utils sqlite3 curl socat"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=
