@@ -777,6 +777,84 @@ run(struct parser *p, yaml_parser_t *y)
 	}
 }
 
+static int
+hexval(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/*
+ * JSON writes a character beyond U+FFFF as a pair of \u escapes (a UTF-16
+ * surrogate pair), which the YAML parser under av_doc_parse refuses.  Each
+ * pair is rewritten as the equivalent YAML escape \UXXXXXXXX (two bytes
+ * shorter, so only later columns of that line move).  Returns a malloc'd
+ * copy, or NULL when there is no pair (or no memory: *oom).
+ */
+
+/* Is there a surrogate pair escape at buf[i]?  Sets the code point. */
+static bool
+pair_at(const char *buf, size_t len, size_t i, unsigned *cp)
+{
+	if (i + 12 > len || buf[i + 1] != 'u' || buf[i + 6] != '\\' || buf[i + 7] != 'u')
+		return false;
+	int hi = hexval(buf + i + 2, 4), lo = hexval(buf + i + 8, 4);
+	if (hi < 0xD800 || hi > 0xDBFF || lo < 0xDC00 || lo > 0xDFFF)
+		return false;
+	*cp = 0x10000u + (((unsigned)hi - 0xD800u) << 10) + ((unsigned)lo - 0xDC00u);
+	return true;
+}
+
+static char *
+join_surrogates(const char *buf, size_t len, size_t *outlen, bool *oom)
+{
+	*oom = false;
+	char *out = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t o = 0;
+		bool found = false;
+		for (size_t i = 0; i < len; i++) {
+			unsigned cp;
+			if (buf[i] == '\\' && pair_at(buf, len, i, &cp)) {
+				found = true;
+				if (out)
+					o += (size_t)snprintf(out + o, 11, "\\U%08X", cp);
+				i += 11;
+				continue;
+			}
+			if (out)
+				out[o] = buf[i];
+			o++;
+			if (buf[i] == '\\' && i + 1 < len) {
+				/* An escaped backslash is kept whole. */
+				i++;
+				if (out)
+					out[o] = buf[i];
+				o++;
+			}
+		}
+		if (!found)
+			return NULL;
+		if (out) {
+			*outlen = o;
+			return out;
+		}
+		if (!(out = malloc(len + 1))) {
+			*oom = true;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 int
 av_doc_parse(av_doc **out, const char *buf, size_t len, av_format fmt, const char *name,
     const av_limits *lim, av_error *err)
@@ -811,18 +889,33 @@ av_doc_parse(av_doc **out, const char *buf, size_t len, av_format fmt, const cha
 		return av_error_set(err, AV_EPARSE, name, line, col,
 		    "a JSON document must start with '{' or '['");
 	}
-	if ((p.doc = doc_alloc(name)) == NULL)
+	char *joined = NULL;
+	if (p.json) {
+		size_t jlen = 0;
+		bool oom = false;
+		if ((joined = join_surrogates(buf, len, &jlen, &oom)) != NULL) {
+			buf = joined;
+			len = jlen;
+		} else if (oom) {
+			return av_error_set(err, AV_ENOMEM, name, 0, 0, "out of memory");
+		}
+	}
+	if ((p.doc = doc_alloc(name)) == NULL) {
+		free(joined);
 		return av_error_set(err, AV_ENOMEM, name, 0, 0, "out of memory");
+	}
 	p.buf = buf;
 	p.len = len;
 	p.err = err;
 	if (!yaml_parser_initialize(&y)) {
 		av_doc_destroy(p.doc);
+		free(joined);
 		return av_error_set(err, AV_ENOMEM, name, 0, 0, "out of memory");
 	}
 	yaml_parser_set_input_string(&y, (const unsigned char *)buf, len);
 	rc = run(&p, &y);
 	yaml_parser_delete(&y);
+	free(joined); /* nodes hold copies of every string */
 	for (size_t k = 0; k < p.nanchors; k++)
 		free(p.anchors[k].name);
 	free(p.anchors);
@@ -1199,6 +1292,10 @@ json_string(struct out *o, const char *str, size_t n)
 		const char *e = NULL;
 		size_t l = 1;
 		uint32_t cp;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++; /* the common case: printable ASCII, copied verbatim */
+			continue;
+		}
 		if (c == '"')
 			e = "\\\"";
 		else if (c == '\\')
@@ -1291,6 +1388,9 @@ av_node_to_json(const av_node *n, size_t *len)
 {
 	struct out o = {0};
 
+	/* A manifest is a few KiB: one allocation instead of a doubling series. */
+	if ((o.p = malloc(4096)) != NULL)
+		o.cap = 4096;
 	json_node(&o, n);
 	return out_done(&o, len);
 }
@@ -1428,6 +1528,72 @@ nonempty_coll(const av_node *n)
 	return (n->type == AV_SEQ || n->type == AV_MAP) && n->count > 0;
 }
 
+/*
+ * Can s (several lines) be written as a literal block scalar and read back
+ * as this string?  Kept strict: printable characters and tabs only, no
+ * carriage returns, no line that starts with a blank at the first line
+ * (it would set the indentation), no blank-only lines, no blank at the
+ * very end, and at most one final newline.
+ */
+static bool
+yaml_block_ok(const char *s, size_t n)
+{
+	bool bol = true;
+	uint32_t cp;
+
+	if (n == 0 || memchr(s, '\n', n) == NULL || s[0] == ' ' || s[0] == '\t' || s[0] == '\n')
+		return false;
+	if (n >= 2 && s[n - 1] == '\n' && s[n - 2] == '\n')
+		return false;
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_next((const unsigned char *)s + i, n - i, &cp);
+		if (l == 0)
+			return false;
+		if (cp == '\n') {
+			bol = true;
+		} else {
+			if (cp != '\t' && !yaml_printable(cp))
+				return false;
+			if (bol && (cp == ' ' || cp == '\t')) {
+				/* a line of blanks only */
+				size_t j = i;
+				while (j < n && (s[j] == ' ' || s[j] == '\t'))
+					j++;
+				if (j == n || s[j] == '\n')
+					return false;
+			}
+			bol = false;
+		}
+		i += l;
+	}
+	return s[n - 1] != ' ' && s[n - 1] != '\t';
+}
+
+static void
+indent(struct out *o, int n);
+
+/* A literal block: "|" (one final newline) or "|-" (none), lines indented. */
+static void
+yaml_block(struct out *o, const char *s, size_t n, int ind)
+{
+	bool final_nl = s[n - 1] == '\n';
+	const char *end = s + (final_nl ? n - 1 : n);
+
+	out_str(o, final_nl ? "|\n" : "|-\n");
+	while (s <= end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		if (len > 0) {
+			indent(o, ind);
+			out_put(o, s, len);
+		}
+		out_ch(o, '\n');
+		if (nl == NULL)
+			break;
+		s = nl + 1;
+	}
+}
+
 static void yaml_coll(struct out *o, const av_node *n, int ind, bool inline_first);
 
 static void
@@ -1456,6 +1622,10 @@ yaml_coll(struct out *o, const av_node *n, int ind, bool inline_first)
 			}
 		}
 		out_ch(o, ' ');
+		if (c->type == AV_STR && yaml_block_ok(c->str, c->len)) {
+			yaml_block(o, c->str, c->len, ind + 2);
+			continue;
+		}
 		yaml_scalar(o, c);
 		out_ch(o, '\n');
 	}

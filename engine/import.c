@@ -6,6 +6,8 @@
 #include "import.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,95 +130,9 @@ av_imp_diag(av_imp *im, int code, int line, int column, const char *fmt, ...)
 	return code;
 }
 
-static int
-hexval(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		char c = s[i];
-		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (d < 0)
-			return -1;
-		v = v * 16 + d;
-	}
-	return v;
-}
-
-/*
- * JSON writes a character beyond U+FFFF as a pair of \u escapes (a UTF-16
- * surrogate pair), which the YAML parser under av_doc_parse refuses.  Each
- * pair is rewritten as the equivalent YAML escape \UXXXXXXXX (two bytes
- * shorter, so only later columns of that line move).  Returns a malloc'd
- * copy, or NULL when there is no pair (or no memory: *oom).
- */
-/* Is there a surrogate pair escape at buf[i]?  Sets the code point. */
-static bool
-pair_at(const char *buf, size_t len, size_t i, unsigned *cp)
-{
-	if (i + 12 > len || buf[i + 1] != 'u' || buf[i + 6] != '\\' || buf[i + 7] != 'u')
-		return false;
-	int hi = hexval(buf + i + 2, 4), lo = hexval(buf + i + 8, 4);
-	if (hi < 0xD800 || hi > 0xDBFF || lo < 0xDC00 || lo > 0xDFFF)
-		return false;
-	*cp = 0x10000u + (((unsigned)hi - 0xD800u) << 10) + ((unsigned)lo - 0xDC00u);
-	return true;
-}
-
-static char *
-join_surrogates(const char *buf, size_t len, size_t *outlen, bool *oom)
-{
-	*oom = false;
-	char *out = NULL;
-	for (int pass = 0; pass < 2; pass++) {
-		size_t o = 0;
-		bool found = false;
-		for (size_t i = 0; i < len; i++) {
-			unsigned cp;
-			if (buf[i] == '\\' && pair_at(buf, len, i, &cp)) {
-				found = true;
-				if (out)
-					o += (size_t)snprintf(out + o, 11, "\\U%08X", cp);
-				i += 11;
-				continue;
-			}
-			if (out)
-				out[o] = buf[i];
-			o++;
-			if (buf[i] == '\\' && i + 1 < len) {
-				/* An escaped backslash is kept whole. */
-				i++;
-				if (out)
-					out[o] = buf[i];
-				o++;
-			}
-		}
-		if (!found)
-			return NULL;
-		if (out) {
-			*outlen = o;
-			return out;
-		}
-		if (!(out = malloc(len + 1))) {
-			*oom = true;
-			return NULL;
-		}
-	}
-	return NULL;
-}
-
 int
 av_imp_parse(av_imp *im, const char *buf, size_t len, av_format fmt, av_doc **out)
 {
-	size_t jlen = 0;
-	bool oom = false;
-	char *joined = fmt == AV_FMT_JSON ? join_surrogates(buf, len, &jlen, &oom) : NULL;
-	if (oom)
-		return av_imp_diag(im, AV_ENOMEM, 0, 0, "out of memory");
-	if (joined) {
-		buf = joined;
-		len = jlen;
-	}
 	av_limits lim;
 	av_limits_default(&lim);
 	lim.max_bytes = AV_IMPORT_MAX_BYTES;
@@ -224,7 +140,6 @@ av_imp_parse(av_imp *im, const char *buf, size_t len, av_format fmt, av_doc **ou
 	av_error err;
 	av_error_clear(&err);
 	int rc = av_doc_parse(out, buf, len, fmt, im->file, &lim, &err);
-	free(joined);
 	if (rc)
 		return av_imp_diag(im, rc, err.line, err.column, "%s", err.msg);
 	return 0;
@@ -359,10 +274,45 @@ av_imp_str(const av_node *map, const char *key)
 }
 
 void
-av_imp_metric(av_imp *im, const char *metric, const av_node *value)
+av_imp_metric(av_imp *im, const char *metric, const av_node *value, const char *task,
+    const char *dataset, const char *source)
 {
 	if (!metric || !value)
 		return;
+	double num;
+	bool numeric = false;
+	if (value->type == AV_INT) {
+		num = (double)value->i;
+		numeric = true;
+	} else if (value->type == AV_FLOAT) {
+		num = value->d;
+		numeric = true;
+	} else if (value->type == AV_STR) {
+		char *end;
+		num = strtod(value->str, &end);
+		numeric = end != value->str && *end == '\0';
+	}
+	if (numeric && isfinite(num)) {
+		av_node *ev = av_imp_child(im, im->root, "evaluation");
+		av_node *rs = (av_node *)av_map_get(ev, "results");
+		av_node *r = av_node_new(im->doc, AV_MAP);
+		if (rs == NULL) {
+			rs = av_node_new(im->doc, AV_SEQ);
+			if (rs != NULL)
+				av_map_set(im->doc, ev, "results", rs);
+		}
+		if (rs != NULL && r != NULL) {
+			if (task)
+				av_imp_put_cstr(im, r, "task", task);
+			if (dataset)
+				av_imp_put_cstr(im, r, "dataset", dataset);
+			av_imp_put_cstr(im, r, "metric", metric);
+			av_map_set(im->doc, r, "value", av_node_new_float(im->doc, num));
+			if (source)
+				av_imp_put_cstr(im, r, "source", source);
+			av_seq_append(rs, r);
+		}
+	}
 	char lower[32];
 	size_t n = 0;
 	for (; metric[n] && n < sizeof(lower) - 1; n++)

@@ -144,9 +144,9 @@ model_card(av_imp *im, const av_node *card)
 	if (!card || card->type != AV_MAP)
 		return;
 	av_node *mc = av_imp_child(im, im->root, "model_card");
-	/* modelParameters (task, datasets) and the list of performance metrics
-	 * have no field in the aivet/v1 schema: only a clear accuracy figure
-	 * is kept, and a note says what was left out. */
+	/* modelParameters (task, datasets) has no field in the aivet/v1
+	 * schema: a note says it was left out.  Performance metrics go to
+	 * evaluation.results. */
 	const av_node *params = av_map_get(card, "modelParameters");
 	if (params && params->type == AV_MAP && params->count > 0)
 		av_imp_diag(im, AV_OK, params->line, params->column,
@@ -161,12 +161,11 @@ model_card(av_imp *im, const av_node *card)
 		if (!type || !value)
 			continue;
 		count++;
-		av_imp_metric(im, type, value);
+		av_imp_metric(im, type, value, NULL, av_imp_str(m, "slice"), "cyclonedx");
 	}
 	if (count > 0)
 		av_imp_diag(im, AV_OK, pm->line, pm->column,
-		    "%d performance metric(s); the manifest keeps only a clear accuracy figure",
-		    count);
+		    "%d performance metric(s): numeric ones are under evaluation.results", count);
 
 	const av_node *cons = av_map_get(card, "considerations");
 	if (!cons || cons->type != AV_MAP || cons->count == 0)

@@ -145,9 +145,9 @@ license_value(av_imp *im, const av_node *fm)
 	return m;
 }
 
-/* model-index: the aivet/v1 schema has no field for a list of results, so
- * only a clear accuracy figure is kept (see av_imp_metric); a note says
- * how many results were left out. */
+/* model-index: every numeric result goes to evaluation.results (task,
+ * dataset, metric, value); a clear accuracy figure also fills
+ * evaluation.metrics.accuracy (see av_imp_metric). */
 static void
 model_index(av_imp *im, const av_node *mi)
 {
@@ -158,6 +158,11 @@ model_index(av_imp *im, const av_node *mi)
 		const av_node *rs = av_map_get(model, "results");
 		for (const av_node *r = rs && rs->type == AV_SEQ ? rs->first : NULL; r; r = r->next) {
 			const av_node *ms = av_map_get(r, "metrics");
+			const av_node *t = av_map_get(r, "task"), *ds = av_map_get(r, "dataset");
+			const char *task = av_imp_str(t, "type") ? av_imp_str(t, "type")
+								 : av_imp_str(t, "name");
+			const char *dataset = av_imp_str(ds, "name") ? av_imp_str(ds, "name")
+								     : av_imp_str(ds, "type");
 			for (const av_node *m = ms && ms->type == AV_SEQ ? ms->first : NULL; m;
 			     m = m->next) {
 				const char *mname = av_imp_str(m, "type");
@@ -167,14 +172,14 @@ model_index(av_imp *im, const av_node *mi)
 				if (!mname || !value)
 					continue;
 				count++;
-				av_imp_metric(im, mname, value);
+				av_imp_metric(im, mname, value, task, dataset, "model-index");
 			}
 		}
 	}
 	if (count > 0)
 		av_imp_diag(im, AV_OK, mi->line + 1, mi->column,
-		    "model-index has %d evaluation result(s); the manifest keeps only a clear "
-		    "accuracy figure, the rest stay in the card", count);
+		    "model-index has %d evaluation result(s): numeric ones are under "
+		    "evaluation.results, published figures, not the team's own evaluation", count);
 }
 
 int

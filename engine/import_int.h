@@ -60,6 +60,10 @@ const char *av_imp_str(const av_node *map, const char *key);
 
 /* Records a metric value; when exactly one accuracy figure that is clearly
  * a fraction (0..1) is seen, av_import sets evaluation.metrics.accuracy. */
-void av_imp_metric(av_imp *im, const char *metric, const av_node *value);
+/* Records one published result under evaluation.results (numeric values
+ * only; task, dataset and source may be NULL), and counts a clear accuracy
+ * figure in 0..1 for evaluation.metrics.accuracy. */
+void av_imp_metric(av_imp *im, const char *metric, const av_node *value, const char *task,
+    const char *dataset, const char *source);
 
 #endif

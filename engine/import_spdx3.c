@@ -194,7 +194,7 @@ agent_name(const graph *g, const av_node *v)
 	return name ? name : v->str;
 }
 
-/* ai_metric: only a clear accuracy figure has a field in the manifest. */
+/* ai_metric: numeric values go to evaluation.results. */
 static void
 metrics(av_imp *im, const av_node *list)
 {
@@ -205,11 +205,11 @@ metrics(av_imp *im, const av_node *list)
 		if (!key || !value)
 			continue;
 		count++;
-		av_imp_metric(im, key, value);
+		av_imp_metric(im, key, value, NULL, NULL, "spdx");
 	}
 	if (count > 0)
 		av_imp_diag(im, AV_OK, list->line, list->column,
-		    "%d metric(s); the manifest keeps only a clear accuracy figure", count);
+		    "%d metric(s): numeric ones are under evaluation.results", count);
 }
 
 int

@@ -41,7 +41,7 @@
 /* ---- names and ratings ---- */
 
 const char *
-av_format_name(av_format f)
+av_aformat_name(av_aformat f)
 {
 	static const char *const names[] = {"unknown",     "zip",  "pytorch-zip", "keras", "pickle",
 	                                    "safetensors", "gguf", "hdf5",        "onnx",  "npy"};
@@ -1997,7 +1997,7 @@ av_inspect_to_json(const av_inspect *r)
 		return NULL;
 	if (!(r->sha256[0] ? cJSON_AddStringToObject(o, "sha256", r->sha256)
 	                   : cJSON_AddNullToObject(o, "sha256")) ||
-	    !cJSON_AddStringToObject(o, "format", av_format_name(r->format)) ||
+	    !cJSON_AddStringToObject(o, "format", av_aformat_name(r->format)) ||
 	    !cJSON_AddNumberToObject(o, "size", (double)r->size) ||
 	    (g = cJSON_AddArrayToObject(o, "globals")) == NULL)
 		goto fail;

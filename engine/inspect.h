@@ -28,7 +28,7 @@
 
 #include "av.h"
 
-typedef enum av_format {
+typedef enum av_aformat {
 	AV_FORMAT_UNKNOWN,
 	AV_FORMAT_ZIP,
 	AV_FORMAT_PYTORCH_ZIP,
@@ -39,11 +39,11 @@ typedef enum av_format {
 	AV_FORMAT_HDF5,
 	AV_FORMAT_ONNX,
 	AV_FORMAT_NUMPY,
-} av_format;
+} av_aformat;
 
 /* "unknown", "zip", "pytorch-zip", "keras", "pickle", "safetensors", "gguf", "hdf5", "onnx", "npy".
  */
-const char *av_format_name(av_format f);
+const char *av_aformat_name(av_aformat f);
 
 typedef enum av_rating {
 	AV_RATING_SAFE,       /* on the allow-list of data-only constructors */
@@ -87,7 +87,7 @@ typedef struct av_inspect_global {
  * av_inspect_buffer; freed with av_inspect_fini.
  */
 typedef struct av_inspect {
-	av_format format;
+	av_aformat format;
 	uint64_t size;
 	char sha256[65];            /* hex; empty when hash_max stopped the hash */
 	av_inspect_global *globals; /* distinct (module, name) pairs, in order found */

@@ -168,8 +168,13 @@ static const struct field metrics_fields[] = {
 	NUM("privacy_leak_rate"), NUM("human_intervention_rate"), END,
 };
 
+static const struct field result_fields[] = {
+	STR("task"), STR("dataset"), STR("metric"), NUM("value"), STR("source"), END,
+};
+
 static const struct field evaluation_fields[] = {
 	LIST_MAP("test_sets", test_set_fields), STR("rubric"), MAP("metrics", metrics_fields),
+	LIST_MAP("results", result_fields),
 	BOOL("workflow_tested"), BOOL("leaderboard_only"), DATE("date"), END,
 };
 
@@ -190,6 +195,12 @@ static const struct field decisions_fields[] = {
 	LIST("assumptions", F_STR), LIST("known_limits", F_STR), END,
 };
 
+static const char *const bom_formats[] = {"cyclonedx", "spdx", NULL};
+
+static const struct field bom_fields[] = {
+	STR("path"), ENUM("format", bom_formats), END,
+};
+
 static const struct field root_fields[] = {
 	{"apiVersion", F_STR, true, F_STR, NULL, NULL},
 	{"kind", F_ENUM, true, F_STR, kinds, NULL},
@@ -197,7 +208,8 @@ static const struct field root_fields[] = {
 	{"version", F_STR, true, F_STR, NULL, NULL},
 	STR("publisher"), STR("description"),
 	MAP("source", source_fields), MAP("use", use_fields), MAP("licenses", licenses_fields),
-	MAP("model_card", model_card_fields), LIST_MAP("artifacts", artifact_fields),
+	MAP("model_card", model_card_fields), MAP("bom", bom_fields),
+	LIST_MAP("artifacts", artifact_fields),
 	LIST_MAP("dependencies", dependency_fields), MAP("runtime", runtime_fields),
 	MAP("data_handling", data_handling_fields), MAP("evaluation", evaluation_fields),
 	MAP("operations", operations_fields), MAP("team", team_fields),

@@ -111,6 +111,11 @@ int av_sandbox_load(av_sandbox *sb, const char *buf, size_t len, const char *chu
  * read-only proxy whose writes raise "<who>: <what> is read-only (key 'k')"
  * naming the running plugin; pushes the proxy.  [-0, +1, m] */
 void av_sandbox_readonly(av_sandbox *sb, int idx, const char *what);
+/* Pushes a read-only view of the tree n built in one pass, each map and
+ * sequence a proxy as av_sandbox_readonly makes them; anything that is not
+ * a map or a sequence (or NULL) gives an empty read-only table.
+ * [-0, +1, m] */
+void av_sandbox_push_readonly(av_sandbox *sb, const av_node *n, const char *what);
 /* The sandbox of a state. */
 av_sandbox *av_sandbox_of(lua_State *L);
 

@@ -25,7 +25,8 @@
 
 /* Registry keys (addresses of these are unique). */
 static const char key_globals = 'G';  /* the shared, read-only globals */
-static const char key_backing = 'B';  /* weak map proxy -> backing table */
+static const char key_backing = 'B';  /* in a proxy's metatable: its backing table */
+static const char key_what = 'W';     /* in a proxy's metatable: what it guards */
 static const char key_proxies = 'P';  /* weak map backing -> proxy */
 static const char key_loaded = 'L';   /* require's cache */
 static const char key_preload = 'R';  /* C modules: name -> luaopen function */
@@ -114,7 +115,15 @@ av_sandbox_call(av_sandbox *sb, int nargs, int nresults)
 	return rc;
 }
 
-/* --- read-only proxies --- */
+/* --- read-only proxies ---
+ *
+ * A proxy is an empty table whose metatable's __index is the backing
+ * table, so that reads are plain VM table lookups with no C call.  The
+ * metatable also carries the backing table and what the proxy guards under
+ * private keys (no Lua code can form a light userdata key), which is how
+ * C code finds the backing table of a proxy; the metamethods are shared
+ * light C functions, so a proxy costs two tables and no closures.
+ */
 
 static int
 ro_error(lua_State *L, const char *what, int keyidx)
@@ -131,16 +140,38 @@ ro_error(lua_State *L, const char *what, int keyidx)
 	return luaL_error(L, "%s is read-only (key '%s')", what, k);
 }
 
+/* Pushes the backing table of the proxy at idx, or nothing (returns 0). */
+static int
+ro_backing(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+		return 0;
+	if (lua_rawgetp(L, -1, &key_backing) == LUA_TTABLE) {
+		lua_remove(L, -2);
+		return 1;
+	}
+	lua_pop(L, 2);
+	return 0;
+}
+
 static int
 ro_newindex(lua_State *L)
 {
-	return ro_error(L, lua_tostring(L, lua_upvalueindex(1)), 2);
+	const char *what = "table";
+
+	if (lua_getmetatable(L, 1) && lua_rawgetp(L, -1, &key_what) == LUA_TSTRING)
+		what = lua_tostring(L, -1);
+	return ro_error(L, what, 2);
 }
 
 static int
 ro_len(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+	lua_settop(L, 1);
+	if (!ro_backing(L, 1))
+		return luaL_argerror(L, 1, "not a read-only proxy");
+	lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 2));
 	return 1;
 }
 
@@ -148,37 +179,48 @@ static int
 ro_iter(lua_State *L)
 {
 	lua_settop(L, 2);
-	if (lua_next(L, lua_upvalueindex(1)))
+	if (!ro_backing(L, 1))
+		return luaL_argerror(L, 1, "not a read-only proxy");
+	lua_pushvalue(L, 2);
+	if (lua_next(L, 3))
 		return 2;
 	lua_pushnil(L);
 	return 1;
 }
 
+/* pairs(proxy) iterates the backing table; the state it hands out is the
+ * proxy itself, so the backing table never reaches Lua code. */
 static int
 ro_pairs(lua_State *L)
 {
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_pushcclosure(L, ro_iter, 1);
-	lua_pushnil(L);
+	lua_pushcfunction(L, ro_iter);
+	lua_pushvalue(L, 1);
 	lua_pushnil(L);
 	return 3;
 }
 
-/* Pushes the backing table of the proxy at idx, or nothing (returns 0). */
-static int
-ro_backing(lua_State *L, int idx)
+/* Gives the table at proxy the metatable of a proxy over the table at
+ * backing, guarding what (a string at index what); all three are absolute
+ * indices.  [-0, +0, m] */
+static void
+ro_seal(lua_State *L, int proxy, int backing, int what)
 {
-	idx = lua_absindex(L, idx);
-	if (lua_type(L, idx) != LUA_TTABLE)
-		return 0;
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_backing);
-	lua_pushvalue(L, idx);
-	if (lua_rawget(L, -2) == LUA_TTABLE) {
-		lua_remove(L, -2);
-		return 1;
-	}
-	lua_pop(L, 2);
-	return 0;
+	lua_createtable(L, 0, 7);
+	lua_pushvalue(L, backing);
+	lua_setfield(L, -2, "__index");
+	lua_pushcfunction(L, ro_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, ro_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushcfunction(L, ro_pairs);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_pushvalue(L, backing);
+	lua_rawsetp(L, -2, &key_backing);
+	lua_pushvalue(L, what);
+	lua_rawsetp(L, -2, &key_what);
+	lua_setmetatable(L, proxy);
 }
 
 static void
@@ -199,11 +241,6 @@ ro_wrap(lua_State *L, int idx, const char *what, int depth)
 	lua_pushvalue(L, -2);
 	lua_rawset(L, -4);            /* proxies[backing] = proxy */
 	lua_remove(L, -2);            /* proxy */
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &key_backing);
-	lua_pushvalue(L, -2);
-	lua_pushvalue(L, idx);
-	lua_rawset(L, -3);
-	lua_pop(L, 1);
 	if (depth < 200) {
 		lua_pushnil(L);
 		while (lua_next(L, idx)) {
@@ -218,27 +255,69 @@ ro_wrap(lua_State *L, int idx, const char *what, int depth)
 			lua_pop(L, 1);
 		}
 	}
-	lua_createtable(L, 0, 5);
-	lua_pushvalue(L, idx);
-	lua_setfield(L, -2, "__index");
 	lua_pushstring(L, what);
-	lua_pushcclosure(L, ro_newindex, 1);
-	lua_setfield(L, -2, "__newindex");
-	lua_pushvalue(L, idx);
-	lua_pushcclosure(L, ro_len, 1);
-	lua_setfield(L, -2, "__len");
-	lua_pushvalue(L, idx);
-	lua_pushcclosure(L, ro_pairs, 1);
-	lua_setfield(L, -2, "__pairs");
-	lua_pushboolean(L, 0);
-	lua_setfield(L, -2, "__metatable");
-	lua_setmetatable(L, -2);
+	ro_seal(L, lua_gettop(L) - 1, idx, lua_gettop(L));
+	lua_pop(L, 1);
 }
 
 void
 av_sandbox_readonly(av_sandbox *sb, int idx, const char *what)
 {
 	ro_wrap(sb->L, idx, what, 0);
+}
+
+/* Builds the read-only view of n straight from the tree: each map or
+ * sequence becomes a backing table and its proxy in one pass, without the
+ * walk and the registry bookkeeping of ro_wrap (a tree shares no tables and
+ * has no cycles).  [-0, +1, m] */
+static void
+push_ro(lua_State *L, const av_node *n, int what)
+{
+	int b;
+
+	luaL_checkstack(L, 6, "document too deep");
+	if (n == NULL || (n->type != AV_SEQ && n->type != AV_MAP)) {
+		av_node_push_lua(L, n);
+		return;
+	}
+	if (n->type == AV_SEQ) {
+		lua_Integer i = 0;
+		lua_createtable(L, n->count > 1000000 ? 0 : (int)n->count, 0);
+		for (const av_node *c = n->first; c != NULL; c = c->next) {
+			if (c->type == AV_NULL)
+				continue;
+			push_ro(L, c, what);
+			lua_rawseti(L, -2, ++i);
+		}
+	} else {
+		lua_createtable(L, 0, n->count > 1000000 ? 0 : (int)n->count);
+		for (const av_node *c = n->first; c != NULL; c = c->next) {
+			if (c->type == AV_NULL || c->key == NULL)
+				continue;
+			push_ro(L, c, what);
+			lua_setfield(L, -2, c->key);
+		}
+	}
+	b = lua_gettop(L);
+	lua_createtable(L, 0, 0);
+	ro_seal(L, b + 1, b, what);
+	lua_remove(L, b);
+}
+
+void
+av_sandbox_push_readonly(av_sandbox *sb, const av_node *n, const char *what)
+{
+	lua_State *L = sb->L;
+
+	lua_pushstring(L, what);
+	if (n == NULL || (n->type != AV_SEQ && n->type != AV_MAP)) {
+		lua_newtable(L);
+		ro_wrap(L, -1, what, 0);
+		lua_remove(L, -2);
+	} else {
+		push_ro(L, n, lua_gettop(L));
+	}
+	lua_remove(L, -2);
 }
 
 /* next, rawget, rawset and rawlen see through proxies, so that the usual
@@ -470,13 +549,7 @@ sb_setup(lua_State *L)
 	*(av_sandbox **)lua_getextraspace(L) = sb;
 	lua_newtable(L);
 	lua_setfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	/* Weak tables for the read-only proxies. */
-	lua_newtable(L);
-	lua_newtable(L);
-	lua_pushstring(L, "k");
-	lua_setfield(L, -2, "__mode");
-	lua_setmetatable(L, -2);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &key_backing);
+	/* The weak map from backing tables to their proxies. */
 	lua_newtable(L);
 	lua_newtable(L);
 	lua_pushstring(L, "k");

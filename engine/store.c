@@ -277,6 +277,11 @@ struct wreq {
 	void *cb_arg;
 };
 
+/* Parsed verdicts kept per read handle: a stored verdict never changes, so
+ * a lookup that finds the same row text again copies the parsed verdict
+ * instead of parsing its JSON. */
+#define VCACHE_SIZE 256
+
 struct av_store {
 	int flags;
 	char *path;
@@ -299,6 +304,14 @@ struct av_store {
 	size_t last_batch;      /* size of the batch before */
 	int64_t last_commit_ns; /* how long that batch took */
 	av_store_stats stats; /* guarded by qlock */
+
+	/* Verdicts read on this handle, by evaluation id (guarded by lock). */
+	struct vcache {
+		int64_t id;
+		char *text; /* the stored JSON it was read from */
+		size_t len;
+		av_verdict *v;
+	} vc[VCACHE_SIZE];
 };
 
 /* ---- errors ------------------------------------------------------------ */
@@ -1035,6 +1048,10 @@ av_store_close(av_store *s)
 	pthread_cond_destroy(&s->dcv);
 	pthread_cond_destroy(&s->qcv);
 	pthread_mutex_destroy(&s->qlock);
+	for (size_t i = 0; i < VCACHE_SIZE; i++) {
+		free(s->vc[i].text);
+		av_verdict_destroy(s->vc[i].v);
+	}
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s);
@@ -1240,17 +1257,76 @@ av_store_put_evaluation_async(av_store *s, const av_verdict *v, const char *mani
 }
 
 /* Rebuilds the verdict of the current row (id, verdict JSON). */
+static char *
+dup_or_null(const char *s, bool *ok)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*ok = false;
+	return d;
+}
+
+/* A deep copy of a verdict; NULL when out of memory. */
+static av_verdict *
+verdict_copy(const av_verdict *src)
+{
+	av_verdict *v = av_verdict_create();
+	bool ok = true;
+
+	if (v == NULL)
+		return NULL;
+	v->name = dup_or_null(src->name, &ok);
+	v->version = dup_or_null(src->version, &ok);
+	v->kind = dup_or_null(src->kind, &ok);
+	v->profile = dup_or_null(src->profile, &ok);
+	memcpy(v->manifest_digest, src->manifest_digest, sizeof(v->manifest_digest));
+	memcpy(v->policy_digest, src->policy_digest, sizeof(v->policy_digest));
+	v->decision = src->decision;
+	v->risk = src->risk;
+	v->evaluated_at = src->evaluated_at;
+	v->review_by = src->review_by;
+	v->cached = src->cached;
+	v->id = src->id;
+	v->freshness = src->freshness;
+	for (size_t i = 0; ok && i < src->nfindings; i++) {
+		const av_finding *f = &src->findings[i];
+		ok = av_verdict_add(v, f->area, f->id, f->severity, f->message, f->evidence,
+			 f->remedy, f->plugin) == 0;
+		if (ok)
+			v->findings[i].waived = f->waived;
+	}
+	if (!ok) {
+		av_verdict_destroy(v);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * The verdict of the current row.  With a store handle (whose lock the
+ * caller holds), a row read before is copied from the handle's cache when
+ * its stored text is byte for byte the same, and a row parsed now is kept
+ * there; a cache that cannot be filled (out of memory) is simply skipped.
+ */
 static int
-row_verdict(sqlite3_stmt *st, bool cached, av_verdict **out, av_error *err)
+row_verdict(av_store *s, sqlite3_stmt *st, bool cached, av_verdict **out, av_error *err)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
 	const char *text = col_text(st, 1);
+	size_t len = (size_t)sqlite3_column_bytes(st, 1);
+	struct vcache *c = s != NULL ? &s->vc[(uint64_t)id % VCACHE_SIZE] : NULL;
 	av_verdict *v = NULL;
 	av_error e;
 	cJSON *j;
 	int rc;
 
-	if (text == NULL || (j = cJSON_ParseWithLength(text, sqlite3_column_bytes(st, 1))) == NULL)
+	if (c != NULL && c->v != NULL && c->id == id && text != NULL && c->len == len &&
+	    memcmp(c->text, text, len) == 0 && (v = verdict_copy(c->v)) != NULL)
+		goto found;
+	if (text == NULL || (j = cJSON_ParseWithLength(text, len)) == NULL)
 		return av_error_set(err, AV_ESTORE, NULL, 0, 0,
 		    "evaluation %lld: the stored verdict is not valid JSON", (long long)id);
 	rc = av_verdict_from_json(&v, j, &e);
@@ -1258,6 +1334,24 @@ row_verdict(sqlite3_stmt *st, bool cached, av_verdict **out, av_error *err)
 	if (rc != 0)
 		return av_error_set(err, rc == AV_ENOMEM ? AV_ENOMEM : AV_ESTORE, NULL, 0, 0,
 		    "evaluation %lld: the stored verdict cannot be read: %s", (long long)id, e.msg);
+	v->id = id;
+	if (c != NULL) {
+		char *t = malloc(len + 1);
+		av_verdict *copy = t != NULL ? verdict_copy(v) : NULL;
+		if (copy != NULL) {
+			memcpy(t, text, len);
+			t[len] = '\0';
+			free(c->text);
+			av_verdict_destroy(c->v);
+			c->id = id;
+			c->text = t;
+			c->len = len;
+			c->v = copy;
+		} else {
+			free(t);
+		}
+	}
+found:
 	v->id = id;
 	v->cached = cached;
 	*out = v;
@@ -1272,7 +1366,7 @@ one_verdict(av_store *s, sqlite3_stmt *st, bool cached, av_verdict **out, av_err
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW)
-		rc = row_verdict(st, cached, out, err);
+		rc = row_verdict(s, st, cached, out, err);
 	else if (rc == SQLITE_DONE)
 		rc = av_error_set(err, AV_ENOTFOUND, NULL, 0, 0, "%s", what);
 	else
@@ -1354,7 +1448,7 @@ av_store_list(av_store *s, int (*cb)(void *arg, av_verdict *v), void *arg, av_er
 		return err->code;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = row_verdict(st, false, &v, err)) != 0 || (rc = cb(arg, v)) != 0)
+		if ((rc = row_verdict(s, st, false, &v, err)) != 0 || (rc = cb(arg, v)) != 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : dberr(&s->rd, rc, false, err, "listing verdicts");

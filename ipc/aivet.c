@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -23,8 +24,11 @@
 #include "clock.h"
 #include "component.h"
 #include "doc.h"
+#include "import.h"
+#include "inspect.h"
 #include "manifest.h"
 #include "paths.h"
+#include "proto.h"
 #include "plugin.h"
 #include "verdict.h"
 #include "cli.h"
@@ -46,18 +50,30 @@ usage(FILE *f)
 	    "  verdict NAME[@VERSION]   the stored verdict, with its freshness\n"
 	    "  list                     every component with its latest verdict\n"
 	    "  health                   daemon, store and plugin-set status\n"
+	    "  check                    with no FILE: the components of ./aivet.yaml (or a parent's)\n"
+	    "  init [--from-card FILE]  write a starter aivet.yaml (and a manifest from a\n"
+	    "                           Hugging Face card, its unknown fields marked TODO)\n"
 	    "  validate FILE...         check manifests against the aivet/v1 schema only\n"
+	    "  import FORMAT FILE       print a Hugging Face card, CycloneDX ML-BOM or SPDX 3\n"
+	    "                           AI package as an aivet/v1 manifest (FORMAT: hf,\n"
+	    "                           cyclonedx, spdx, auto)\n"
 	    "  policies                 the loaded plugins and profiles\n"
 	    "  reload                   make the daemon load plugins and profiles anew\n"
 	    "  plugin list              loaded plugins: name, area, version, file, digest\n"
 	    "  plugin check FILE...     load plugins in the sandbox and check the contract\n"
 	    "  plugin test [PATH...]    run *_test.lua policy tests in-process\n"
 	    "                           (--run PATTERN: only tests whose name matches)\n"
+	    "  reviews                  what is due for review, soonest first\n"
+	    "  review record|waive|schedule NAME@VERSION ...\n"
+	    "                           record a human decision, waive a finding, set a\n"
+	    "                           review schedule (aivet reviews --help)\n"
+	    "  watch                    print alerts as the daemon raises them\n"
+	    "  history NAME[@VERSION]   evaluations, reviews, alerts and decision changes\n"
 	    "\n"
 	    "options:\n"
 	    "  -s, --socket URL         daemon address (default $AIVET_SOCKET or\n"
 	    "                           ipc://STATE/aivetd.sock)\n"
-	    "  -f, --format FMT         text or json\n"
+	    "  -f, --format FMT         text, json, junit, sarif, markdown or github\n"
 	    "  -p, --profile NAME       policy profile (default: the daemon's)\n"
 	    "      --fail-on LIST       which of needs_review,rejected,overdue,stale fail the\n"
 	    "                           gate (default: all four; 'none' for none)\n"
@@ -66,6 +82,8 @@ usage(FILE *f)
 	    "      --plugin-dir DIR     with --local and plugin commands: another plugin folder\n"
 	    "      --policy-dir DIR     with --local and plugin commands: another profile folder\n"
 	    "      --allow-outside      let manifests reference files outside their folder\n"
+	    "      --input FMT          what FILE is: aivet, hf, cyclonedx, spdx (default:\n"
+	    "                           detected from the content)\n"
 	    "      --timeout MS         per-request timeout (default 30000)\n"
 	    "  -V, --version            print the version\n");
 }
@@ -143,11 +161,31 @@ cli_worse(int a, int b)
 	return rank[a] >= rank[b] ? a : b;
 }
 
+static int name_w = 24, version_w = 8;
+
+void
+cli_fit_columns(const cJSON *verdicts)
+{
+	const cJSON *v;
+
+	name_w = 24;
+	version_w = 8;
+	cJSON_ArrayForEach(v, verdicts)
+	{
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "component");
+		int n = (int)strlen(cli_jstr(c, "name")), k = (int)strlen(cli_jstr(c, "version"));
+		if (n > name_w)
+			name_w = n < 64 ? n : 64;
+		if (k > version_w)
+			version_w = k < 40 ? k : 40;
+	}
+}
+
 void
 cli_print_header(void)
 {
-	printf("%-32s %-14s %-13s %-6s %-10s %-9s %s\n", "COMPONENT", "VERSION", "DECISION", "RISK",
-	    "REVIEW-BY", "FRESHNESS", "FINDINGS");
+	printf("%-*s %-*s %-13s %-6s %-10s %-9s %s\n", name_w, "COMPONENT", version_w, "VERSION",
+	    "DECISION", "RISK", "REVIEW-BY", "FRESHNESS", "FINDINGS");
 }
 
 void
@@ -167,8 +205,8 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 	}
 	snprintf(counts, sizeof(counts), "%d block, %d review, %d warn%s", n[3], n[2], n[1],
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")) ? " (cached)" : "");
-	printf("%-32s %-14s %s%-13s%s %-6s %-10s %-9s %s\n", cli_jstr(comp, "name"),
-	    cli_jstr(comp, "version"), cli_paint(d), d, o.color ? "\033[0m" : "", cli_jstr(v, "risk"),
+	printf("%-*s %-*s %s%-13s%s %-6s %-10s %-9s %s\n", name_w, cli_jstr(comp, "name"),
+	    version_w, cli_jstr(comp, "version"), cli_paint(d), d, o.color ? "\033[0m" : "", cli_jstr(v, "risk"),
 	    cli_jstr(v, "review_by"), cli_jstr(v, "freshness"), counts);
 	if (strcmp(d, "approved") == 0 && o.quiet)
 		return;
@@ -231,18 +269,32 @@ cli_print_diags(const av_diags *d)
 		fprintf(stderr, "%s\n", av_error_format(&d->v[i], line, sizeof(line)));
 }
 
-/*
- * Reads and validates one manifest and the documents it references,
- * returning the document ready to send.  Problems are printed with
- * file:line:column.  Returns 0 or EX_DATA.
- */
-int
-cli_load_manifest(const char *path, av_doc **out)
+/* Notes from importers (code AV_OK) and problems, each on its own line. */
+static void
+print_import_diags(const av_diags *d)
 {
-	char *buf = NULL, why[PATH_MAX + 128], ref[PATH_MAX];
+	char line[AV_ERR_MSG + AV_ERR_FILE + 32];
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].code == AV_OK && o.quiet)
+			continue;
+		fprintf(stderr, "%s%s\n", d->v[i].code == AV_OK ? "note: " : "",
+		    av_error_format(&d->v[i], line, sizeof(line)));
+	}
+}
+
+/*
+ * Reads a manifest, or a document of another format (Hugging Face card,
+ * CycloneDX ML-BOM, SPDX 3 AI package) that becomes one.  The format is
+ * --input, else detected from the content.
+ */
+static int
+read_document(const char *path, av_doc **out)
+{
+	char *buf = NULL;
 	size_t len;
-	av_doc *doc = NULL;
 	av_error err;
+	av_input fmt;
 	av_diags d;
 	int rc;
 
@@ -251,13 +303,154 @@ cli_load_manifest(const char *path, av_doc **out)
 		fprintf(stderr, "%s: %s\n", path, err.msg);
 		return EX_DATA;
 	}
-	rc = av_doc_parse(&doc, buf, len, AV_FMT_AUTO, path, NULL, &err);
+	fmt = o.input ? av_input_parse(o.input) : av_input_detect(buf, len, path);
+	if (fmt == AV_INPUT_AIVET || fmt == AV_INPUT_UNKNOWN) {
+		/* Unknown content is read as a manifest, whose reader says what is wrong. */
+		rc = av_doc_parse(out, buf, len, AV_FMT_AUTO, path, NULL, &err);
+		free(buf);
+		if (rc != 0) {
+			char line[AV_ERR_MSG + AV_ERR_FILE + 32];
+			fprintf(stderr, "%s\n", av_error_format(&err, line, sizeof(line)));
+			return EX_DATA;
+		}
+		return 0;
+	}
+	av_diags_init(&d);
+	rc = av_import(out, buf, len, fmt, path, &d);
 	free(buf);
-	if (rc != 0) {
-		char line[AV_ERR_MSG + AV_ERR_FILE + 32];
-		fprintf(stderr, "%s\n", av_error_format(&err, line, sizeof(line)));
+	print_import_diags(&d);
+	av_diags_fini(&d);
+	return rc == 0 ? 0 : EX_DATA;
+}
+
+/*
+ * Inspects the artifact files a manifest lists that exist beside it, and
+ * records what was found under artifacts[i].inspected: the real format, the
+ * sha256 (and whether it matches the declared one), and for pickle streams
+ * the globals they import.  Nothing is loaded or executed.
+ */
+static int
+inspect_artifacts(const char *path, av_doc *doc)
+{
+	av_node *arts = (av_node *)av_map_get(av_doc_root(doc), "artifacts");
+	char ref[PATH_MAX], why[PATH_MAX + 128];
+
+	if (arts == NULL || arts->type != AV_SEQ)
+		return 0;
+	for (av_node *a = arts->first; a != NULL; a = a->next) {
+		const av_node *p = av_map_get(a, "path");
+		const char *declared = av_map_str(a, "sha256");
+		av_inspect r;
+		av_error err;
+		av_doc *facts;
+		cJSON *j;
+
+		if (p == NULL || p->type != AV_STR)
+			continue;
+		if (resolve_ref(path, p->str, ref, sizeof(ref), why, sizeof(why)) != 0) {
+			if (strstr(why, "outside") != NULL) {
+				fprintf(stderr, "%s:%d:%d: artifacts: %s\n", path, p->line, p->column,
+				    why);
+				return EX_DATA;
+			}
+			continue; /* not on disk here: the manifest's facts stand */
+		}
+		if (av_inspect_file(&r, ref, NULL, &err) != 0) {
+			fprintf(stderr, "%s:%d:%d: artifact %s: %s\n", path, p->line, p->column,
+			    p->str, err.msg);
+			return EX_DATA;
+		}
+		j = av_inspect_to_json(&r);
+		if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "error")))
+			cJSON_DeleteItemFromObjectCaseSensitive(j, "error");
+		if (j != NULL && declared != NULL && r.sha256[0] != '\0')
+			cJSON_AddBoolToObject(j, "sha256_match", strcasecmp(declared, r.sha256) == 0);
+		av_inspect_fini(&r);
+		if (j == NULL || av_doc_from_json(&facts, j, path, NULL, &err) != 0) {
+			cJSON_Delete(j);
+			fprintf(stderr, "%s: out of memory inspecting %s\n", path, p->str);
+			return EX_SOFT;
+		}
+		cJSON_Delete(j);
+		av_map_set(doc, a, "inspected", av_node_copy(doc, av_doc_root(facts)));
+		av_doc_destroy(facts);
+	}
+	return 0;
+}
+
+/*
+ * A manifest may name a CycloneDX ML-BOM or SPDX 3 document (bom.path):
+ * the client reads and imports it, and every top-level section the
+ * manifest leaves out is taken from it (licenses, artifacts with their
+ * hashes, dependencies, model card facts).  What the manifest says wins.
+ */
+static int
+merge_bom(const char *path, av_doc *doc)
+{
+	av_node *root = av_doc_root(doc);
+	const av_node *bom = av_map_get(root, "bom");
+	const av_node *bp = bom ? av_map_get(bom, "path") : NULL;
+	const char *fmtname = bom ? av_map_str(bom, "format") : NULL;
+	char ref[PATH_MAX], why[PATH_MAX + 128];
+	char *buf;
+	size_t len;
+	av_doc *imp = NULL;
+	av_error err;
+	av_diags d;
+	av_input fmt;
+	int rc;
+
+	if (bp == NULL || bp->type != AV_STR)
+		return 0;
+	why[0] = '\0';
+	if (resolve_ref(path, bp->str, ref, sizeof(ref), why, sizeof(why)) != 0 ||
+	    av_read_file(ref, MAX_MANIFEST, &buf, &len, &err) != 0) {
+		fprintf(stderr, "%s:%d:%d: bom.path: %s\n", path, bp->line, bp->column,
+		    why[0] ? why : err.msg);
 		return EX_DATA;
 	}
+	fmt = fmtname ? av_input_parse(fmtname) : av_input_detect(buf, len, ref);
+	if (fmt != AV_INPUT_CYCLONEDX && fmt != AV_INPUT_SPDX) {
+		free(buf);
+		fprintf(stderr, "%s:%d:%d: bom.path: %s is neither a CycloneDX BOM nor an SPDX 3 "
+				"document\n", path, bp->line, bp->column, bp->str);
+		return EX_DATA;
+	}
+	av_diags_init(&d);
+	rc = av_import(&imp, buf, len, fmt, ref, &d);
+	free(buf);
+	print_import_diags(&d);
+	av_diags_fini(&d);
+	if (rc != 0)
+		return EX_DATA;
+	for (const av_node *n = av_doc_root(imp)->first; n != NULL; n = n->next) {
+		if (strcmp(n->key, "apiVersion") == 0 || strcmp(n->key, "kind") == 0 ||
+		    strcmp(n->key, "name") == 0 || strcmp(n->key, "version") == 0)
+			continue;
+		if (av_map_get(root, n->key) == NULL)
+			av_map_set(doc, root, n->key, av_node_copy(doc, n));
+	}
+	av_doc_destroy(imp);
+	return 0;
+}
+
+/*
+ * Reads and validates one manifest and the documents it references,
+ * returning the document ready to send.  Problems are printed with
+ * file:line:column.  Returns 0 or EX_DATA.
+ */
+int
+cli_load_manifest(const char *path, av_doc **out)
+{
+	char why[PATH_MAX + 128], ref[PATH_MAX];
+	av_doc *doc = NULL;
+	av_error err;
+	av_diags d;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_document(path, &doc)) != 0)
+		return rc;
 	av_diags_init(&d);
 	if (av_manifest_validate(av_doc_root(doc), path, &d) != 0) {
 		cli_print_diags(&d);
@@ -285,7 +478,57 @@ cli_load_manifest(const char *path, av_doc **out)
 		av_map_set(doc, card, "text", av_node_new_str(doc, text, tlen));
 		free(text);
 	}
+	if ((rc = merge_bom(path, doc)) != 0) {
+		av_doc_destroy(doc);
+		return rc;
+	}
+	if ((rc = inspect_artifacts(path, doc)) != 0) {
+		av_doc_destroy(doc);
+		return rc;
+	}
 	*out = doc;
+	return 0;
+}
+
+static int
+cmd_import(int argc, char **argv)
+{
+	av_input fmt;
+	av_doc *doc;
+	char *buf, *yaml;
+	size_t len;
+	av_error err;
+	av_diags d;
+	int rc;
+
+	if (argc != 2 || ((fmt = av_input_parse(argv[0])) == AV_INPUT_UNKNOWN &&
+			     strcmp(argv[0], "auto") != 0)) {
+		fprintf(stderr, "aivet import: expected FORMAT FILE (FORMAT: hf, cyclonedx, spdx "
+				"or auto)\n");
+		return EX_USAGE_;
+	}
+	if (av_read_file(argv[1], MAX_MANIFEST, &buf, &len, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", argv[1], err.msg);
+		return EX_DATA;
+	}
+	if (fmt == AV_INPUT_UNKNOWN)
+		fmt = av_input_detect(buf, len, argv[1]);
+	av_diags_init(&d);
+	rc = av_import(&doc, buf, len, fmt, argv[1], &d);
+	free(buf);
+	print_import_diags(&d);
+	av_diags_fini(&d);
+	if (rc != 0)
+		return EX_DATA;
+	if ((yaml = av_node_to_yaml(av_doc_root(doc), &len)) == NULL) {
+		av_doc_destroy(doc);
+		return EX_SOFT;
+	}
+	printf("# Imported from %s (%s) by aivet import; fill in what the source could not tell.\n",
+	    argv[1], av_input_name(fmt));
+	fwrite(yaml, 1, len, stdout);
+	free(yaml);
+	av_doc_destroy(doc);
 	return 0;
 }
 
@@ -374,35 +617,58 @@ cli_remote_error(aivet_reply *r, const char *what)
 	return ex;
 }
 
+/*
+ * check FILE...: each manifest evaluated and stored (or evaluated in-process
+ * with --local).  With no FILE, the components of the project file
+ * aivet.yaml found above the working directory.
+ */
 static int
 cmd_check(int argc, char **argv)
 {
 	aivet_client *c = NULL;
-	cJSON *all = cJSON_CreateArray();
+	cJSON *all = cJSON_CreateArray(), *locs = cJSON_CreateArray();
 	int ex = EX_PASS, data_err = 0;
+	cli_project proj = {0};
+	char pfile[PATH_MAX];
 
 	if (argc == 0) {
-		fprintf(stderr, "aivet check: name one or more manifest files\n");
-		return EX_USAGE_;
+		if (cli_project_find(pfile, sizeof(pfile)) != 0) {
+			fprintf(stderr, "aivet check: name one or more manifest files, or run it "
+					"below a project file aivet.yaml (see aivet init)\n");
+			cJSON_Delete(all);
+			cJSON_Delete(locs);
+			return EX_USAGE_;
+		}
+		if ((ex = cli_project_load(pfile, &proj)) != 0) {
+			cJSON_Delete(all);
+			cJSON_Delete(locs);
+			return ex;
+		}
+		if (o.profile == NULL && proj.profile[0] != '\0')
+			o.profile = proj.profile;
+		argc = (int)proj.n;
 	}
 	if (!o.local)
 		c = cli_connect_or_die();
 	for (int i = 0; i < argc; i++) {
+		const char *path = proj.n ? proj.v[i].path : argv[i];
 		av_doc *doc;
 		cJSON *v = NULL;
 		int e = 0;
 
-		if (cli_load_manifest(argv[i], &doc) != 0) {
+		if ((proj.n && proj.v[i].card_fmt != AV_INPUT_UNKNOWN
+			    ? cli_load_card(path, proj.v[i].card_fmt, &doc)
+			    : cli_load_manifest(path, &doc)) != 0) {
 			data_err = 1;
 			continue;
 		}
 		if (o.local) {
-			v = evaluate_local(doc, argv[i], &e);
+			v = evaluate_local(doc, path, &e);
 		} else {
 			size_t len;
 			char *text = av_node_to_json(av_doc_root(doc), &len);
 			aivet_reply *r = NULL;
-			int rc = text ? aivet_evaluate(c, text, len, o.profile, argv[i], &r)
+			int rc = text ? aivet_evaluate(c, text, len, o.profile, path, &r)
 				      : AIVET_ENOMEM;
 			free(text);
 			if (rc == AIVET_OK) {
@@ -410,16 +676,19 @@ cmd_check(int argc, char **argv)
 				v = cJSON_DetachItemFromObjectCaseSensitive(whole, "verdict");
 				cJSON_Delete(whole);
 			} else if (rc == AIVET_EREMOTE) {
-				e = cli_remote_error(r, argv[i]);
+				e = cli_remote_error(r, path);
 			} else {
 				aivet_reply_free(r);
 				av_doc_destroy(doc);
 				cJSON_Delete(all);
+				cJSON_Delete(locs);
 				aivet_close(c);
 				cli_die_connect(rc);
 			}
 			aivet_reply_free(r);
 		}
+		if (v != NULL)
+			cJSON_AddItemToArray(locs, cli_locate(v, av_doc_root(doc)));
 		av_doc_destroy(doc);
 		if (v == NULL) {
 			if (e == EX_DATA)
@@ -428,27 +697,16 @@ cmd_check(int argc, char **argv)
 				ex = cli_worse(ex, e ? e : EX_SOFT);
 			continue;
 		}
-		cJSON_AddStringToObject(v, "source", argv[i]);
+		cJSON_AddStringToObject(v, "source", path);
 		cJSON_AddItemToArray(all, v);
 		ex = cli_worse(ex, cli_outcome(v));
 	}
-	if (strcmp(o.format, "json") == 0) {
-		char *s = cJSON_Print(all);
-		puts(s);
-		free(s);
-	} else {
-		const cJSON *v;
-		int shown = 0;
-		cJSON_ArrayForEach(v, all)
-		{
-			if (o.quiet && cli_outcome(v) == EX_PASS)
-				continue;
-			if (shown++ == 0)
-				cli_print_header();
-			cli_print_verdict_row(v, cli_jstr(v, "source"));
-		}
-	}
+	if (cli_format_parse(o.format) == CLI_FMT_TEXT)
+		cli_fit_columns(all);
+	cli_emit(all, locs);
 	cJSON_Delete(all);
+	cJSON_Delete(locs);
+	cli_project_fini(&proj);
 	aivet_close(c);
 	if (data_err && ex < EX_USAGE_)
 		ex = EX_DATA;
@@ -499,6 +757,11 @@ cmd_verdict(int argc, char **argv)
 			char *s = cJSON_Print(v);
 			puts(s);
 			free(s);
+		} else if (strcmp(o.format, "text") != 0) {
+			cJSON *one = cJSON_CreateArray();
+			cJSON_AddItemReferenceToArray(one, v);
+			cli_emit(one, NULL);
+			cJSON_Delete(one);
 		} else {
 			cli_print_header();
 			cli_print_verdict_row(v, NULL);
@@ -565,6 +828,7 @@ list_text(cJSON *r)
 		printf("no components evaluated yet\n");
 		return 0;
 	}
+	cli_fit_columns(arr);
 	cli_print_header();
 	cJSON_ArrayForEach(v, arr)
 	{
@@ -814,13 +1078,17 @@ main(int argc, char **argv)
 		{"allow-outside", no_argument, NULL, 'A'},
 		{"timeout", required_argument, NULL, 'T'},
 		{"run", required_argument, NULL, 'R'},
+		{"from-card", required_argument, NULL, 'C'},
+		{"input", required_argument, NULL, 'I'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cmd;
+	const char *cmd, *from_card = NULL;
 	int ch;
 
+	if ((ch = cli_review_main(argc, argv)) >= 0)
+		return ch;
 	/* Options may come before or after the command ("aivet check -f json x"). */
 	while ((ch = getopt_long(argc, argv, "s:f:p:qVh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -847,14 +1115,22 @@ main(int argc, char **argv)
 		case 'A': o.allow_outside = true; break;
 		case 'T': o.timeout_ms = atoi(optarg); break;
 		case 'R': o.run = optarg; break;
+		case 'C': from_card = optarg; break;
+		case 'I':
+			if (av_input_parse(optarg) == AV_INPUT_UNKNOWN && strcmp(optarg, "auto") != 0) {
+				fprintf(stderr, "aivet: --input takes aivet, hf, cyclonedx, spdx or auto\n");
+				return EX_USAGE_;
+			}
+			o.input = strcmp(optarg, "auto") == 0 ? NULL : optarg;
+			break;
 		case 'V': printf("aivet %s\n", AV_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EX_USAGE_;
 		}
 	}
-	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
-	    strcmp(o.format, "tap") != 0) {
-		fprintf(stderr, "aivet: --format takes text or json\n");
+	if (cli_format_parse(o.format) < 0 && strcmp(o.format, "tap") != 0) {
+		fprintf(stderr, "aivet: --format takes text, json, junit, sarif, markdown or "
+				"github\n");
 		return EX_USAGE_;
 	}
 	o.color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL &&
@@ -870,12 +1146,16 @@ main(int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (strcmp(cmd, "verdict") == 0)
 		return cmd_verdict(argc, argv);
+	if (strcmp(cmd, "init") == 0)
+		return cli_cmd_init(argc, argv, from_card);
 	if (strcmp(cmd, "list") == 0 && argc == 0)
 		return cmd_list();
 	if (strcmp(cmd, "health") == 0 && argc == 0)
 		return cmd_health();
 	if (strcmp(cmd, "validate") == 0)
 		return cmd_validate(argc, argv);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc, argv);
 	if (strcmp(cmd, "policies") == 0 && argc == 0)
 		return cmd_policies();
 	if (strcmp(cmd, "reload") == 0 && argc == 0)

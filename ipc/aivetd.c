@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "av_config.h"
 #include "config.h"
@@ -32,6 +35,7 @@ usage(FILE *f)
 	    "      --state-dir DIR state directory\n"
 	    "      --workers N     worker threads (default: number of CPUs)\n"
 	    "      --log-level L   debug, info, warn or error\n"
+	    "      --watch         reload plugins and profiles when their files change\n"
 	    "  -V, --version       print the version and exit\n");
 }
 
@@ -42,6 +46,62 @@ print_diags(const av_diags *d)
 
 	for (size_t i = 0; i < d->n; i++)
 		fprintf(stderr, "aivetd: %s\n", av_error_format(&d->v[i], line, sizeof(line)));
+}
+
+static void
+watch_dir(int fd, const char *dir)
+{
+	char sub[AV_PATH_MAX + 8];
+	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE;
+
+	if (inotify_add_watch(fd, dir, mask) < 0)
+		return;
+	snprintf(sub, sizeof(sub), "%s/lib", dir);
+	inotify_add_watch(fd, sub, mask);
+	snprintf(sub, sizeof(sub), "%s/lib/aivet", dir);
+	inotify_add_watch(fd, sub, mask);
+	snprintf(sub, sizeof(sub), "%s/data", dir);
+	inotify_add_watch(fd, sub, mask);
+}
+
+/* Watches every plugin and policy folder (and their lib/ and data/). */
+static int
+watch_policy_dirs(const av_config *c)
+{
+	char dir[AV_PATH_MAX + 16];
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/plugins", c->data_dir);
+	watch_dir(fd, dir);
+	snprintf(dir, sizeof(dir), "%s/policies", c->data_dir);
+	watch_dir(fd, dir);
+	for (size_t i = 0; i < c->nplugin_dirs; i++)
+		watch_dir(fd, c->plugin_dirs[i]);
+	for (size_t i = 0; i < c->npolicy_dirs; i++)
+		watch_dir(fd, c->policy_dirs[i]);
+	return fd;
+}
+
+/* Reads pending inotify events; true when any touched a .lua or .yaml file. */
+static int
+drain_events(int fd)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int relevant = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *ev = (struct inotify_event *)p;
+			const char *dot = ev->len ? strrchr(ev->name, '.') : NULL;
+			if (dot != NULL && (strcmp(dot, ".lua") == 0 || strcmp(dot, ".yaml") == 0))
+				relevant = 1;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return relevant;
 }
 
 static int
@@ -66,13 +126,14 @@ main(int argc, char **argv)
 		{"state-dir", required_argument, NULL, 'S'},
 		{"workers", required_argument, NULL, 'w'},
 		{"log-level", required_argument, NULL, 'l'},
+		{"watch", no_argument, NULL, 'W'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *socket = NULL, *events = NULL, *database = NULL;
 	const char *state = NULL, *level = NULL;
-	int workers = -1, check = 0, ch, rc = 0;
+	int workers = -1, check = 0, watch = 0, ch, rc = 0, wfd = -1;
 	av_config cfg;
 	av_server *srv = NULL;
 	av_diags d;
@@ -83,6 +144,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c': config = optarg; break;
 		case 'n': check = 1; break;
+		case 'W': watch = 1; break;
 		case 's': socket = optarg; break;
 		case 'e': events = optarg; break;
 		case 'd': database = optarg; break;
@@ -170,10 +232,21 @@ main(int argc, char **argv)
 		av_config_fini(&cfg);
 		return 70;
 	}
+	if (watch && (wfd = watch_policy_dirs(&cfg)) < 0)
+		av_log(AV_LOG_WARN, "--watch: cannot watch the plugin folders; reload by SIGHUP");
 	for (;;) {
-		int sig;
-		if (sigwait(&set, &sig) != 0)
+		struct timespec tick = {0, 200 * 1000 * 1000};
+		int sig = sigtimedwait(&set, NULL, wfd >= 0 ? &tick : NULL);
+		if (sig < 0) {
+			/* A burst of writes (an editor saving) settles before one reload. */
+			if (wfd >= 0 && drain_events(wfd)) {
+				av_log(AV_LOG_INFO, "plugin or profile files changed: reloading");
+				av_diags_init(&d);
+				av_server_reload(srv, &d);
+				av_diags_fini(&d);
+			}
 			continue;
+		}
 		if (sig == SIGHUP) {
 			av_log(AV_LOG_INFO, "SIGHUP: reloading plugins and profiles");
 			av_diags_init(&d);
@@ -185,6 +258,8 @@ main(int argc, char **argv)
 		    sig == SIGINT ? "SIGINT" : "SIGTERM");
 		break;
 	}
+	if (wfd >= 0)
+		close(wfd);
 	av_server_destroy(srv);
 	av_config_fini(&cfg);
 	av_log(AV_LOG_INFO, "stopped");

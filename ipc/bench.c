@@ -4,10 +4,11 @@
  * the same run with the same payload and concurrency, so that figures are
  * ratios against a baseline and not absolute numbers from a noisy machine.
  *
- *   aivet-bench [--socket URL] [--clients N] [--count N] [--mix KIND]
+ *   aivet-bench [--socket URL] [--clients N] [--count N] [--mix MIX]
  *
- * KIND is evaluate (distinct manifests: nothing cached), cached (the same
- * manifest again), or verdict (stored-verdict lookups).  Without --socket
+ * MIX is one kind, or weighted kinds ("evaluate=2,cached=3,verdict=5"):
+ * evaluate (distinct manifests: nothing cached), cached (the same manifest
+ * again), verdict (stored-verdict lookups).  Without --socket
  * the benchmark starts its own aivetd (next to this program) on a fresh
  * temporary state directory.
  */
@@ -128,7 +129,55 @@ static const char manifest_fmt[] =
     "  assumptions: [answers are drafts reviewed by agents]\n"
     "  known_limits: [English only]\n";
 
-typedef enum { MIX_EVALUATE, MIX_CACHED, MIX_VERDICT } mix_kind;
+typedef enum { MIX_EVALUATE, MIX_CACHED, MIX_VERDICT, MIX_MIXED } mix_kind;
+
+/* Weights of each kind for MIX_MIXED: request i is of the kind its place in
+ * the repeating pattern gives. */
+static int weights[3] = {1, 0, 0};
+
+static mix_kind
+kind_of(mix_kind mix, int i)
+{
+	int total = weights[0] + weights[1] + weights[2], k;
+
+	if (mix != MIX_MIXED)
+		return mix;
+	k = i % total;
+	if (k < weights[0])
+		return MIX_EVALUATE;
+	return k < weights[0] + weights[1] ? MIX_CACHED : MIX_VERDICT;
+}
+
+static int
+parse_mix(const char *s, mix_kind *mix)
+{
+	static const char *names[] = {"evaluate", "cached", "verdict"};
+	char buf[128], *save = NULL;
+	int n = 0;
+
+	for (int k = 0; k < 3; k++)
+		if (strcmp(s, names[k]) == 0) {
+			*mix = (mix_kind)k;
+			return 0;
+		}
+	snprintf(buf, sizeof(buf), "%s", s);
+	weights[0] = weights[1] = weights[2] = 0;
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(t, '=');
+		int k;
+		if (eq == NULL)
+			return -1;
+		*eq = '\0';
+		for (k = 0; k < 3 && strcmp(t, names[k]) != 0; k++)
+			;
+		if (k == 3 || atoi(eq + 1) < 0)
+			return -1;
+		weights[k] = atoi(eq + 1);
+		n += weights[k];
+	}
+	*mix = MIX_MIXED;
+	return n > 0 ? 0 : -1;
+}
 
 typedef struct run {
 	nng_socket sock;
@@ -166,7 +215,10 @@ static char *
 make_request(mix_kind mix, int i)
 {
 	char m[8192], *json, *out;
-	int k = mix == MIX_EVALUATE ? i : 0;
+	int k;
+
+	mix = kind_of(mix, i);
+	k = mix == MIX_EVALUATE ? i : 0;
 	av_doc *doc;
 	size_t len;
 
@@ -329,7 +381,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: aivet-bench [--socket URL] [--clients N] [--count N] "
-			"[--mix evaluate|cached|verdict] [--daemon PATH] [--no-baseline]\n");
+			"[--mix evaluate|cached|verdict|evaluate=N,cached=N,verdict=N]\n"
+			"                   [--daemon PATH] [--no-baseline]\n");
 	exit(64);
 }
 
@@ -361,13 +414,7 @@ main(int argc, char **argv)
 		case 'd': daemon = optarg; break;
 		case 'B': baseline = 0; break;
 		case 'm':
-			if (strcmp(optarg, "evaluate") == 0)
-				mix = MIX_EVALUATE;
-			else if (strcmp(optarg, "cached") == 0)
-				mix = MIX_CACHED;
-			else if (strcmp(optarg, "verdict") == 0)
-				mix = MIX_VERDICT;
-			else
+			if (parse_mix(optarg, &mix) != 0)
 				usage();
 			break;
 		default: usage();
@@ -424,8 +471,10 @@ main(int argc, char **argv)
 
 	char *payload = make_request(mix, 1);
 	printf("aivet-bench: %s, %d clients x %d requests, request %zu bytes\n",
-	    mix == MIX_EVALUATE ? "evaluate (uncached)" : mix == MIX_CACHED ? "evaluate (cached)"
-									 : "verdict",
+	    mix == MIX_EVALUATE ? "evaluate (uncached)"
+	    : mix == MIX_CACHED ? "evaluate (cached)"
+	    : mix == MIX_VERDICT ? "verdict"
+				 : "mixed",
 	    clients, count, strlen(payload));
 	printf("  aivetd    %9.0f req/s  p50 %6.3f ms  p90 %6.3f ms  p99 %6.3f ms  failures %d\n",
 	    ours.rate, ours.p50, ours.p90, ours.p99, ours.failures);

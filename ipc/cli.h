@@ -41,6 +41,7 @@ typedef struct opts {
 	bool color;
 	int timeout_ms;
 	const char *run;
+	const char *input;
 	const char *plugin_dirs[16];
 	size_t nplugin_dirs;
 	const char *policy_dirs[16];
@@ -63,7 +64,9 @@ const char *cli_jstr(const cJSON *obj, const char *key);
 int cli_outcome(const cJSON *verdict);
 /* The worse of two outcomes: rejected, then needs_review, then stale. */
 int cli_worse(int a, int b);
-/* The verdict table: its header, and one verdict with its findings. */
+/* The verdict table: column widths fitted to a list of verdicts, its
+ * header, and one verdict with its findings. */
+void cli_fit_columns(const cJSON *verdicts);
 void cli_print_header(void);
 void cli_print_verdict_row(const cJSON *verdict, const char *source);
 const char *cli_paint(const char *decision);
@@ -81,5 +84,54 @@ int cli_split_at(char *arg, char **name, char **version);
 int cli_simple_call(const char *op, cJSON **reply);
 /* Prints j as JSON with --format json, else through text(); frees j. */
 int cli_print_json_or(cJSON *j, int (*text)(cJSON *));
+
+
+/* ---- output formats (cli_format.c) ---- */
+enum {
+	CLI_FMT_TEXT,
+	CLI_FMT_JSON,
+	CLI_FMT_JUNIT,
+	CLI_FMT_SARIF,
+	CLI_FMT_MARKDOWN,
+	CLI_FMT_GITHUB,
+};
+/* The CLI_FMT_* named by --format, or -1. */
+int cli_format_parse(const char *name);
+/* The manifest position (an array of [line, column], 0 when unknown) of
+ * each finding of verdict, from the evidence paths; root may be NULL.  A
+ * new array, NULL when out of memory. */
+cJSON *cli_locate(const cJSON *verdict, const av_node *root);
+/* Prints the verdicts (an array, each with "source" where known) in
+ * o.format; locs is cli_locate's array for each verdict (may be NULL). */
+void cli_emit(const cJSON *verdicts, const cJSON *locs);
+
+/* ---- the project file aivet.yaml and `aivet init` (cli_project.c) ---- */
+typedef struct cli_component {
+	char *path;   /* relative to the working directory */
+	int card_fmt; /* AV_INPUT_UNKNOWN: an aivet manifest; else the card's format */
+} cli_component;
+
+typedef struct cli_project {
+	char file[4096];
+	char dir[4096]; /* "." when it is the working directory */
+	char profile[64]; /* "" when the file names none */
+	cli_component *v;
+	size_t n;
+} cli_project;
+
+/* Searches the working directory and its parents for aivet.yaml; 0 with the
+ * path in out, or -1. */
+int cli_project_find(char *out, size_t len);
+/* Reads and checks a project file, printing every problem as
+ * file:line:column; 0 or EX_DATA.  Free with cli_project_fini. */
+int cli_project_load(const char *file, cli_project *p);
+void cli_project_fini(cli_project *p);
+/* Imports a card or BOM (an av_input format) as a manifest; 0 or EX_DATA. */
+int cli_load_card(const char *path, int fmt, av_doc **out);
+/* `aivet init [--from-card FILE]`. */
+int cli_cmd_init(int argc, char **argv, const char *from_card);
+/* The review commands (cli_review.c): reviews, review, watch, history.
+ * Returns -1 when argv names none of them, else the exit code. */
+int cli_review_main(int argc, char **argv);
 
 #endif

@@ -86,7 +86,9 @@ av_default_database(char *buf, size_t len)
 /*
  * A program run from the build tree finds its plugins in the source tree:
  * the build directory holds meson-private/, the installed location never
- * does.
+ * does.  An installed program looks beside itself first (PREFIX/bin/.. or
+ * PREFIX/sbin/.. then share/aivet), so that a tree installed with DESTDIR or
+ * moved elsewhere works as well; then the configured data directory.
  */
 char *
 av_data_dir(char *buf, size_t len)
@@ -108,6 +110,18 @@ av_data_dir(char *buf, size_t len)
 				if (access(probe, F_OK) == 0)
 					return fmt(buf, len, "%s%s", AV_SRCDIR, "");
 				break;
+			}
+		}
+		if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+			exe[n] = '\0';
+			char *p = strrchr(exe, '/');
+			if (p != NULL && p != exe) {
+				*p = '\0';
+				if ((p = strrchr(exe, '/')) != NULL)
+					*p = '\0';
+				snprintf(probe, sizeof(probe), "%s/%s/plugins", exe, AV_DATADIR_REL);
+				if (access(probe, F_OK) == 0)
+					return fmt(buf, len, "%s/%s", exe, AV_DATADIR_REL);
 			}
 		}
 	}

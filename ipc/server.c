@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nng/nng.h>
@@ -34,10 +35,12 @@
 #include "manifest.h"
 #include "plugin.h"
 #include "proto.h"
+#include "scheduler.h"
 #include "server.h"
 #include "server_int.h"
 #include "store.h"
 #include "verdict.h"
+#include "http.h"
 
 /* Messages above this are dropped by nng before we see them; between
  * max_request and this we answer with a clear "too_large" error. */
@@ -271,11 +274,18 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		reply = av_srv_error(s, rc, &err);
 		goto out;
 	}
-	av_manifest_digest(av_doc_root(doc), digest);
+	/* The digest is the sha256 of the canonical JSON (as av_manifest_digest
+	 * computes it), which is also what is stored: make that text once. */
+	if ((canon = av_node_to_json(av_doc_root(doc), &clen)) == NULL) {
+		reply = av_srv_error(s, AV_ENOMEM, NULL);
+		goto out;
+	}
+	av_sha256_hex(canon, clen, digest);
 	if (!refresh) {
 		rc = av_store_find_cached(w->rd, digest, av_policy_digest(p), profile, &v, &err);
 		if (rc == 0) {
 			v->cached = true;
+			av_srv_apply_waivers(w, v, now);
 			av_srv_freshness(w, v, now);
 			atomic_fetch_add(&s->n_cached, 1);
 			reply = av_srv_verdict_reply(v);
@@ -289,10 +299,6 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		goto out;
 	}
 	memcpy(v->manifest_digest, digest, sizeof(digest));
-	if ((canon = av_node_to_json(av_doc_root(doc), &clen)) == NULL) {
-		reply = av_srv_error(s, AV_ENOMEM, NULL);
-		goto out;
-	}
 	if (sl != NULL) {
 		/* Reply once the group commit has made it durable; meanwhile this
 		 * worker takes other requests. */
@@ -318,6 +324,7 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 		reply = av_srv_error(s, rc, &err);
 		goto out;
 	}
+	av_srv_apply_waivers(w, v, now);
 	av_srv_freshness(w, v, now);
 	atomic_fetch_add(&s->n_evaluated, 1);
 	reply = av_srv_verdict_reply(v);
@@ -351,8 +358,11 @@ op_verdict(worker *w, const cJSON *req, slot *sl, const char *actor)
 			    version ? "@" : "", version ? version : "");
 		return av_srv_error(s, rc, &err);
 	}
+	av_srv_apply_waivers(w, v, av_now());
 	av_srv_freshness(w, v, av_now());
 	reply = av_srv_verdict_reply(v);
+	if (reply != NULL)
+		av_srv_add_review(w, v, av_now(), reply);
 	av_verdict_destroy(v);
 	return reply;
 }
@@ -361,20 +371,26 @@ typedef struct list_ctx {
 	worker *w;
 	cJSON *arr;
 	int64_t now;
+	av_verdict **v; /* collected first: waivers are read from the same handle */
+	size_t n, cap;
 } list_ctx;
 
 static int
 list_one(void *arg, av_verdict *v)
 {
 	list_ctx *c = arg;
-	cJSON *j;
 
-	av_srv_freshness(c->w, v, c->now);
-	j = av_verdict_to_json(v);
-	av_verdict_destroy(v);
-	if (j == NULL)
-		return AV_ENOMEM;
-	cJSON_AddItemToArray(c->arr, j);
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		av_verdict **nv = realloc(c->v, cap * sizeof(*nv));
+		if (nv == NULL) {
+			av_verdict_destroy(v);
+			return AV_ENOMEM;
+		}
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n++] = v;
 	return 0;
 }
 
@@ -382,7 +398,7 @@ static cJSON *
 op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	cJSON *r = av_reply_ok();
-	list_ctx c = {w, NULL, av_now()};
+	list_ctx c = {w, NULL, av_now(), NULL, 0, 0};
 	av_error err;
 	int rc;
 
@@ -390,9 +406,23 @@ op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 		cJSON_Delete(r);
 		return NULL;
 	}
-	if ((rc = av_store_list(w->rd, list_one, &c, &err)) != 0) {
+	rc = av_store_list(w->rd, list_one, &c, &err);
+	for (size_t i = 0; i < c.n; i++) {
+		cJSON *j = NULL;
+		if (rc == 0) {
+			av_srv_apply_waivers(w, c.v[i], c.now);
+			av_srv_freshness(w, c.v[i], c.now);
+			if ((j = av_verdict_to_json(c.v[i])) == NULL)
+				rc = AV_ENOMEM;
+			else
+				cJSON_AddItemToArray(c.arr, j);
+		}
+		av_verdict_destroy(c.v[i]);
+	}
+	free(c.v);
+	if (rc != 0) {
 		cJSON_Delete(r);
-		return av_srv_error(w->srv, rc, &err);
+		return av_srv_error(w->srv, rc, rc == AV_ENOMEM ? NULL : &err);
 	}
 	return r;
 }
@@ -416,9 +446,14 @@ op_reload(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
 	av_server *s = w->srv;
 	av_diags d;
+	av_error err;
 	cJSON *r;
 	char line[AV_ERR_MSG + AV_ERR_FILE + 32];
 
+	if (av_srv_authorize(s, actor, "reload", NULL) != 0) {
+		av_error_set(&err, AV_EFORBIDDEN, NULL, 0, 0, "%s may not reload the daemon", actor);
+		return av_srv_error(s, AV_EFORBIDDEN, &err);
+	}
 	av_diags_init(&d);
 	if (av_server_reload(s, &d) != 0) {
 		r = av_reply_error(AV_EPLUGIN, d.n ? av_error_format(&d.v[0], line, sizeof(line))
@@ -469,7 +504,7 @@ static const av_srv_op core_ops[] = {
 };
 
 /* Every table of operations the daemon answers, core first. */
-static const av_srv_op *const op_tables[] = {core_ops};
+static const av_srv_op *const op_tables[] = {core_ops, av_review_ops};
 
 static const av_srv_op *
 find_op(const char *name)
@@ -481,6 +516,68 @@ find_op(const char *name)
 	return NULL;
 }
 
+const double av_metric_bounds[AV_METRIC_BUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1, 0.25, 0.5, 1, 2.5, 5};
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+metric_index(av_server *s, const char *op)
+{
+	for (int i = 0; i < AV_METRIC_OPS && s->ops[i].name != NULL; i++)
+		if (strcmp(s->ops[i].name, op) == 0)
+			return i;
+	return -1;
+}
+
+/* Counts one answered request for GET /metrics: its latency, whether it
+ * failed, the decision of a fresh verdict and the plugin failures in it. */
+static void
+record_metrics(av_server *s, int idx, int64_t t0, const cJSON *reply)
+{
+	double secs = (double)(mono_ns() - t0) / 1e9;
+	const cJSON *v, *f;
+	int b = 0;
+
+	if (idx < 0 || reply == NULL)
+		return;
+	av_op_metric *m = &s->ops[idx];
+	atomic_fetch_add(&m->count, 1);
+	atomic_fetch_add(&m->sum_us, (unsigned long long)(secs * 1e6));
+	while (b < AV_METRIC_BUCKETS && secs > av_metric_bounds[b])
+		b++;
+	atomic_fetch_add(&m->bucket[b], 1);
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		atomic_fetch_add(&m->errors, 1);
+		if (cJSON_IsString(code) && strcmp(code->valuestring, "plugin_error") == 0)
+			atomic_fetch_add(&s->n_plugin_errors, 1);
+		return;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(reply, "verdict");
+	if (v == NULL || strcmp(s->ops[idx].name, "evaluate") != 0 ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")))
+		return;
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(v, "decision");
+	int di = cJSON_IsString(d) ? av_decision_parse(d->valuestring) : -1;
+	if (di >= 0 && di < 3)
+		atomic_fetch_add(&s->n_decisions[di], 1);
+	cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(v, "findings"))
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(f, "id");
+		if (cJSON_IsString(id) && strncmp(id->valuestring, "engine.plugin_", 14) == 0)
+			atomic_fetch_add(&s->n_plugin_errors, 1);
+	}
+}
+
 static char *
 handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size_t *rlen,
     bool *deferred)
@@ -489,7 +586,7 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	cJSON *req = NULL, *reply = NULL;
 	const cJSON *v, *op;
 	av_error err;
-	char msg[160];
+	char msg[256];
 
 	atomic_fetch_add(&s->n_requests, 1);
 	av_error_clear(&err);
@@ -527,13 +624,22 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	}
 	const av_srv_op *o = find_op(op->valuestring);
 	if (o != NULL) {
+		int64_t t0 = mono_ns();
+		int idx = metric_index(s, o->name);
+		if (sl != NULL) {
+			sl->t0_ns = t0;
+			sl->op_metric = idx;
+		}
 		reply = o->fn(w, req, sl, actor);
 		if (reply == NULL)
 			reply = av_reply_error(AV_ENOMEM, NULL);
+		if (reply != DEFERRED)
+			record_metrics(s, idx, t0, reply);
 		goto out;
 	}
 	snprintf(msg, sizeof(msg), "unknown op '%.64s' (known: health, evaluate, verdict, list, "
-				   "policies, reload, stats)", op->valuestring);
+				   "policies, reload, stats, reviews, record_review, waive, "
+				   "schedule, history, alerts)", op->valuestring);
 	reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_EINVAL, msg));
 out:
 	cJSON_Delete(req);
@@ -666,8 +772,10 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 	sl->pending = NULL;
 	if (sl->commit_rc == 0) {
 		v->id = sl->commit_id;
-		if (av_srv_refresh(w, &sl->commit_err) == 0)
+		if (av_srv_refresh(w, &sl->commit_err) == 0) {
+			av_srv_apply_waivers(w, v, sl->now);
 			av_srv_freshness(w, v, sl->now);
+		}
 		atomic_fetch_add(&s->n_evaluated, 1);
 		reply = av_srv_verdict_reply(v);
 		if (reply == NULL)
@@ -677,6 +785,7 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 		    v->version, sl->commit_err.msg);
 		reply = av_srv_error(s, sl->commit_rc, &sl->commit_err);
 	}
+	record_metrics(s, sl->op_metric, sl->t0_ns, reply);
 	av_verdict_destroy(v);
 	free(sl->canon);
 	sl->canon = NULL;
@@ -780,6 +889,9 @@ av_server_create(av_server **out, const av_config *cfg, av_diags *d, av_error *e
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
 	s->cfg = cfg;
+	for (size_t t = 0, k = 0; t < sizeof(op_tables) / sizeof(op_tables[0]); t++)
+		for (const av_srv_op *o = op_tables[t]; o->name != NULL && k < AV_METRIC_OPS; o++)
+			s->ops[k++].name = o->name;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->side_mu, NULL);
 	pthread_mutex_init(&s->qmu, NULL);
@@ -861,7 +973,9 @@ av_server_start(av_server *s, av_error *err)
 		arm(&s->slots[i]);
 	av_log(AV_LOG_INFO, "listening on %s (events %s), %d workers, database %s", s->cfg->socket,
 	    s->cfg->events, n, s->cfg->database);
-	return 0;
+	if (s->cfg->http.enabled && (rc = av_http_start(s, &s->http, err)) != 0)
+		return rc;
+	return av_sched_start(s, &s->sched, err);
 }
 
 int
@@ -886,6 +1000,7 @@ av_server_reload(av_server *s, av_diags *d)
 	    av_policy_nplugins(p), av_policy_digest(p), av_policy_digest(old));
 	av_policy_unref(old);
 	atomic_fetch_add(&s->n_reloads, 1);
+	av_sched_kick(s->sched);
 	return 0;
 }
 
@@ -908,7 +1023,14 @@ av_server_stop(av_server *s)
 	if (s == NULL || s->stopped)
 		return;
 	s->stopped = true;
+	/* The gateway first: its requests run on this server. */
+	av_http_stop(s->http);
+	s->http = NULL;
 	atomic_store(&s->stopping, true);
+	/* The scheduler first: it writes through the committer and the PUB
+	 * socket, both closed later. */
+	av_sched_stop(s->sched);
+	s->sched = NULL;
 	/*
 	 * Slots waiting to receive are cancelled; slots with a request in
 	 * flight finish it (including its commit) and send the reply.  Cancel

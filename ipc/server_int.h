@@ -54,8 +54,29 @@ typedef struct slot {
 	av_error commit_err;
 	int64_t now;
 	bool committed;     /* queued again with the commit's outcome */
+	int64_t t0_ns;      /* when the request reached a worker (metrics) */
+	int op_metric;      /* its index in av_server.ops, -1 if none */
 	struct slot *next;  /* job queue */
 } slot;
+
+/*
+ * Counters for GET /metrics (ipc/http.c), kept per operation.  Latency
+ * buckets hold counts per bucket (not cumulative); the upper bounds, in
+ * seconds, are av_metric_bounds.
+ */
+#define AV_METRIC_OPS 32
+#define AV_METRIC_BUCKETS 12
+extern const double av_metric_bounds[AV_METRIC_BUCKETS];
+
+typedef struct av_op_metric {
+	const char *name; /* NULL: unused */
+	atomic_ullong count;
+	atomic_ullong errors;
+	atomic_ullong sum_us;
+	atomic_ullong bucket[AV_METRIC_BUCKETS + 1]; /* the last is +Inf */
+} av_op_metric;
+
+struct av_http;
 
 struct av_server {
 	const av_config *cfg;
@@ -85,6 +106,12 @@ struct av_server {
 	atomic_ullong n_evaluated;
 	atomic_ullong n_cached;
 	atomic_ullong n_reloads;
+	av_op_metric ops[AV_METRIC_OPS]; /* names set at create from the op tables */
+	atomic_ullong n_decisions[3];    /* fresh verdicts by av_decision */
+	atomic_ullong n_plugin_errors;   /* engine.plugin_* findings and plugin_error replies */
+	atomic_ullong n_alerts;          /* alerts raised (by the operations that raise them) */
+	struct av_http *http;            /* the HTTP gateway, when enabled */
+	struct av_sched *sched; /* the scheduler (scheduler.h), while started */
 };
 
 /*
@@ -115,5 +142,55 @@ av_policy *av_srv_policy(av_server *s, uint64_t *gen);
 int av_srv_refresh(worker *w, av_error *err);
 /* The peer's user name (or uid:N) for the audit log. */
 void av_srv_peer_actor(nng_msg *msg, char *buf, size_t len);
+
+
+/*
+ * Reviews, waivers, schedules and alerts (ops_review.c).
+ */
+
+/* The operations reviews, record_review, waive, schedule, history, alerts. */
+extern const av_srv_op av_review_ops[];
+
+/* 0 when actor may write (the config's writers; by default the daemon's
+ * own user and root); else AV_EFORBIDDEN, with an audit row saying who
+ * tried which action on which target. */
+int av_srv_authorize(av_server *s, const char *actor, const char *action, const char *target);
+
+/* Marks the findings of v that have an active waiver at now as waived and
+ * decides again (a waived finding no longer drives the decision).  Must not
+ * be called from inside a walk over w->rd. */
+void av_srv_apply_waivers(worker *w, av_verdict *v, int64_t now);
+
+/* When the next review of a component is due and why. */
+typedef struct av_srv_due {
+	int64_t due;      /* unix seconds */
+	const char *from; /* "schedule", "review" or "verdict" */
+	char owner[128];  /* the schedule's owner, or "" */
+	int64_t every;    /* the schedule's interval, 0 without one */
+	/* The latest human review, and whether it still stands (same manifest,
+	 * next review not yet due). */
+	bool reviewed;
+	bool stands;
+	int64_t review_id;
+	av_review_decision decision;
+	char reviewer[128];
+	char note[512];
+	int64_t reviewed_at;
+	int64_t next_review;
+} av_srv_due;
+
+/* Fills d for the stored verdict v at time now.  Must not be called from
+ * inside a walk over w->rd.  Returns 0 or an error code. */
+int av_srv_due_of(worker *w, const av_verdict *v, int64_t now, av_srv_due *d);
+
+/* The decision that counts: a standing human review over the automatic one. */
+const char *av_srv_effective(const av_verdict *v, const av_srv_due *d);
+
+/* Adds {"review":{...},"effective_decision":...} to a verdict reply. */
+void av_srv_add_review(worker *w, av_verdict *v, int64_t now, cJSON *reply);
+
+/* The wire form of a stored alert: {"id","topic","name","version","at",
+ * "detail"}; NULL when out of memory. */
+cJSON *av_srv_alert_json(const av_alert *a);
 
 #endif

@@ -172,12 +172,22 @@ local function check_workflow(component, ev, report)
 	}
 end
 
+-- Published results (evaluation.results, as imported from a card's
+-- model-index or a BOM) are the publisher's figures on public benchmarks.
+local function published_only(ev)
+	local results = type(ev.results) == "table" and #ev.results > 0
+	local sets = type(ev.test_sets) == "table" and #ev.test_sets > 0
+	return results and not sets
+end
+
 local function check_leaderboard(ev, report)
-	if ev.leaderboard_only ~= true then
+	local published = published_only(ev)
+	if ev.leaderboard_only ~= true and not published then
 		return
 	end
 	report:finding{
-		id = LEADERBOARD, severity = "review", evidence = "evaluation.leaderboard_only",
+		id = LEADERBOARD, severity = "review",
+		evidence = published and "evaluation.results" or "evaluation.leaderboard_only",
 		message = "The only evidence is generic leaderboard scores, which say little about this task, these users or this data.",
 		remedy = "Evaluate on your own task with your own test set.",
 	}

@@ -88,6 +88,15 @@ function test_leaderboard_only_does_not_count()
 	expect_severity(run(system(ev)), "evaluation.leaderboard_only", "review")
 end
 
+function test_published_results_alone_do_not_count()
+	local ev = { results = { { task = "qa", dataset = "squad", metric = "f1", value = 88.5, source = "model-index" } } }
+	local v = run(system(ev))
+	expect_severity(v, "evaluation.leaderboard_only", "review")
+	local own = good()
+	own.results = ev.results
+	expect_no_finding(run(system(own)), "evaluation.leaderboard_only")
+end
+
 function test_stale_evidence()
 	local ev = good()
 	ev.date = "2019-01-01"

@@ -3,7 +3,8 @@
 # Used by examples/quickstart.sh and .ci/run; safe to run again.
 set -e
 PKGS="gcc meson ninja-build pkg-config liblua5.4-dev libyaml-dev libsqlite3-dev \
-libcjson-dev check libnng-dev libmbedtls-dev zlib1g-dev nng-utils nanomsg-utils sqlite3 curl socat"
+libcjson-dev check libnng-dev libmbedtls-dev zlib1g-dev nng-utils nanomsg-utils sqlite3 curl \
+libxml2-utils jq socat"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=

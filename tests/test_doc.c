@@ -163,6 +163,18 @@ START_TEST(json_and_yaml_give_equal_trees)
 }
 END_TEST
 
+/* JSON writes characters beyond U+FFFF as surrogate pairs; YAML has no such
+ * escape, so the reader joins them. */
+START_TEST(json_surrogate_pairs_are_joined)
+{
+	av_doc *d = parse_ok("{\"s\": \"a\\uD83E\\uDD17b\", \"t\": \"\\\\uD83E\"}", AV_FMT_JSON);
+	ck_assert_str_eq(av_map_str(av_doc_root(d), "s"), "a\xF0\x9F\xA4\x97" "b");
+	/* An escaped backslash before "u" is not an escape. */
+	ck_assert_str_eq(av_map_str(av_doc_root(d), "t"), "\\uD83E");
+	av_doc_destroy(d);
+}
+END_TEST
+
 START_TEST(json_output_escapes_and_numbers)
 {
 	av_doc *d = av_doc_create(NULL);
@@ -505,6 +517,7 @@ doc_suite(void)
 	tcase_add_test(core, empty_document_is_null);
 	tcase_add_test(core, json_and_yaml_give_equal_trees);
 	tcase_add_test(core, json_output_escapes_and_numbers);
+	tcase_add_test(core, json_surrogate_pairs_are_joined);
 	tcase_add_test(core, yaml_round_trip);
 	tcase_add_test(core, builder_and_copy);
 	tcase_add_test(core, aliases_expand);

@@ -121,6 +121,11 @@ START_TEST(hf_model_card_maps_metadata_licenses_and_results)
 	const av_node *acc = av_node_at(av_doc_root(doc), "evaluation.metrics.accuracy");
 	ck_assert(acc && acc->type == AV_FLOAT && acc->d > 0.81 && acc->d < 0.83);
 	ck_assert(diag_has(&d, AV_OK, "model-index has 2 evaluation result(s)"));
+	/* Every published result is kept, marked as the publisher's. */
+	const av_node *res = av_node_at(av_doc_root(doc), "evaluation.results");
+	ck_assert(res && res->type == AV_SEQ && res->count == 2);
+	ck_assert_str_eq(str_at(doc, "evaluation.results.0.source"), "model-index");
+	ck_assert_ptr_nonnull(str_at(doc, "evaluation.results.0.metric"));
 	/* The whole card is the card text; its front matter facts reach
 	 * model_card.metadata when the card is normalised. */
 	const char *text = str_at(doc, "model_card.text");

@@ -147,7 +147,7 @@ START_TEST(benign_pickle_has_safe_global)
 
 	fixture(path, sizeof(path), "benign_ordereddict.pkl");
 	ck_assert_int_eq(av_inspect_file(&r, path, NULL, &err), 0);
-	ck_assert_str_eq(av_format_name(r.format), "pickle");
+	ck_assert_str_eq(av_aformat_name(r.format), "pickle");
 	ck_assert_int_eq(r.size, 56);
 	ck_assert_str_eq(r.sha256,
 	                 "a236785f57a8bc80331a652196dc66c48307ce1839d15f11a312f75bb394e0fc");
@@ -217,7 +217,7 @@ START_TEST(python_made_fixtures)
 
 	fixture(path, sizeof(path), "torchlike_eval.zip");
 	ck_assert_int_eq(av_inspect_file(&r, path, NULL, &err), 0);
-	ck_assert_str_eq(av_format_name(r.format), "pytorch-zip");
+	ck_assert_str_eq(av_aformat_name(r.format), "pytorch-zip");
 	ck_assert_int_eq(rating_of("collections", "OrderedDict"), AV_RATING_SAFE);
 	/* Protocol 2 names builtins "__builtin__", as Python 2 did. */
 	ck_assert_int_eq(rating_of("__builtin__", "eval"), AV_RATING_DANGEROUS);
@@ -226,7 +226,7 @@ START_TEST(python_made_fixtures)
 
 	fixture(path, sizeof(path), "tiny.safetensors");
 	ck_assert_int_eq(av_inspect_file(&r, path, NULL, &err), 0);
-	ck_assert_str_eq(av_format_name(r.format), "safetensors");
+	ck_assert_str_eq(av_aformat_name(r.format), "safetensors");
 	ck_assert_int_eq(r.nglobals, 0);
 	ck_assert_str_eq(r.error, "");
 }
@@ -275,7 +275,7 @@ START_TEST(keras_archive_with_lambda)
 	zadd(&z, "model.weights.h5", B("\x89HDF\r\n\x1a\n"));
 	n = zfinish(&z);
 	inspect_mem("m.keras", z.d, n, NULL);
-	ck_assert_str_eq(av_format_name(r.format), "keras");
+	ck_assert_str_eq(av_aformat_name(r.format), "keras");
 	ck_assert_int_eq(rating_of("keras.layers", "Lambda"), AV_RATING_DANGEROUS);
 }
 END_TEST
@@ -289,7 +289,7 @@ START_TEST(plain_zip_is_zip)
 	zadd(&z, "readme.txt", B("hello"));
 	n = zfinish(&z);
 	inspect_mem(NULL, z.d, n, NULL);
-	ck_assert_str_eq(av_format_name(r.format), "zip");
+	ck_assert_str_eq(av_aformat_name(r.format), "zip");
 	ck_assert_int_eq(r.nglobals, 0);
 	ck_assert_str_eq(r.error, "");
 }
@@ -304,22 +304,22 @@ START_TEST(gguf_hdf5_npy_onnx_by_magic)
 	                           "2.1:\x02\x10\x01";
 
 	inspect_mem("m.gguf", B(gguf), NULL);
-	ck_assert_str_eq(av_format_name(r.format), "gguf");
+	ck_assert_str_eq(av_aformat_name(r.format), "gguf");
 	ck_assert_str_eq(r.error, "");
 	av_inspect_fini(&r);
 	inspect_mem("m.gguf", B(gguf9), NULL);
-	ck_assert_str_eq(av_format_name(r.format), "gguf");
+	ck_assert_str_eq(av_aformat_name(r.format), "gguf");
 	ck_assert_ptr_nonnull(strstr(r.error, "unsupported version 9"));
 	av_inspect_fini(&r);
 	inspect_mem("m.h5", B(hdf5), NULL);
-	ck_assert_str_eq(av_format_name(r.format), "hdf5");
+	ck_assert_str_eq(av_aformat_name(r.format), "hdf5");
 	av_inspect_fini(&r);
 	inspect_mem("model.ONNX", B(onnx), NULL);
-	ck_assert_str_eq(av_format_name(r.format), "onnx");
+	ck_assert_str_eq(av_aformat_name(r.format), "onnx");
 	av_inspect_fini(&r);
 	/* The same bytes without the extension are not called ONNX. */
 	inspect_mem("model.bin", B(onnx), NULL);
-	ck_assert_str_eq(av_format_name(r.format), "unknown");
+	ck_assert_str_eq(av_aformat_name(r.format), "unknown");
 	ck_assert_int_eq(r.nglobals, 0);
 }
 END_TEST
@@ -340,13 +340,13 @@ START_TEST(npy_object_array_pickle_is_walked)
 	memcpy(buf + n, os_system_global, sizeof(os_system_global) - 1);
 	n += sizeof(os_system_global) - 1;
 	inspect_mem("a.npy", buf, n, NULL);
-	ck_assert_str_eq(av_format_name(r.format), "npy");
+	ck_assert_str_eq(av_aformat_name(r.format), "npy");
 	ck_assert_int_eq(rating_of("os", "system"), AV_RATING_DANGEROUS);
 	av_inspect_fini(&r);
 	/* A float array is not walked. */
 	memcpy(buf + 10, "{'descr': '<f4',", 16);
 	inspect_mem("a.npy", buf, n, NULL);
-	ck_assert_str_eq(av_format_name(r.format), "npy");
+	ck_assert_str_eq(av_aformat_name(r.format), "npy");
 	ck_assert_int_eq(r.nglobals, 0);
 }
 END_TEST
@@ -471,7 +471,7 @@ START_TEST(safetensors_bad_headers)
 	size_t hl = strlen(h);
 
 	inspect_mem("m.safetensors", B(oob), NULL);
-	ck_assert_str_eq(av_format_name(r.format), "safetensors");
+	ck_assert_str_eq(av_aformat_name(r.format), "safetensors");
 	ck_assert_ptr_nonnull(strstr(r.error, "header length 1000000 runs past the end"));
 	av_inspect_fini(&r);
 
@@ -500,7 +500,7 @@ START_TEST(corrupt_zips)
 	unsigned char saved = z.d[n - 6];
 	z.d[n - 6] = 0x7f;
 	inspect_mem(NULL, z.d, n, NULL);
-	ck_assert_str_eq(av_format_name(r.format), "zip");
+	ck_assert_str_eq(av_aformat_name(r.format), "zip");
 	ck_assert_ptr_nonnull(strstr(r.error, "central directory runs past"));
 	av_inspect_fini(&r);
 	/* No end record at all. */
@@ -512,7 +512,7 @@ START_TEST(corrupt_zips)
 	z.d[8] = 8;                                           /* local header method */
 	z.d[30 + 10 + sizeof(os_system_global) - 1 + 10] = 8; /* central header method */
 	inspect_mem(NULL, z.d, n, NULL);
-	ck_assert_str_eq(av_format_name(r.format), "pytorch-zip");
+	ck_assert_str_eq(av_aformat_name(r.format), "pytorch-zip");
 	ck_assert_ptr_nonnull(strstr(r.error, "a/data.pkl: corrupt deflate data"));
 }
 END_TEST
