@@ -1,6 +1,6 @@
 #!/bin/bash
 # faults.sh - aivetd under faults: SIGKILL at random moments of a mixed
-# load, a read-only database, a full disk, and clients that misbehave
+# load (evaluations, review records, verdicts, lists), a read-only database, a full disk, and clients that misbehave
 # (disconnect mid-request, dribble one byte a second, open a thousand
 # connections, subscribe to events and never read).
 #
@@ -47,9 +47,11 @@ need_socat() {
 }
 
 test_sigkill_at_random_moments_loses_no_acknowledged_write() {
-	local state="$TMP/kill" acked="$TMP/acked" rounds=${FAULT_ROUNDS:-20} loader reader
+	local state="$TMP/kill" acked="$TMP/acked" reviewed="$TMP/reviewed" loader reader
+	local rounds=${FAULT_ROUNDS:-20}
 	mkdir -p "$state"
 	: >"$acked"
+	: >"$reviewed"
 	for round in $(seq 1 "$rounds"); do
 		start_at "$state"
 		# After every restart: the file is sound, and every acknowledged
@@ -61,6 +63,10 @@ test_sigkill_at_random_moments_loses_no_acknowledged_write() {
 			sort -u >"$TMP/stored"
 		missing=$(sort -u "$acked" | comm -23 - "$TMP/stored" | wc -l)
 		[ "$missing" -eq 0 ] || fail "round $round: $missing acknowledged evaluations lost"
+		sqlite3 "$state/aivet.db" "SELECT c.name FROM reviews r JOIN components c
+			ON c.id = r.component_id" | sort -u >"$TMP/stored-reviews"
+		missing=$(sort -u "$reviewed" | comm -23 - "$TMP/stored-reviews" | wc -l)
+		[ "$missing" -eq 0 ] || fail "round $round: $missing acknowledged reviews lost"
 		( # writer: evaluations of new components, noted once acknowledged
 			for i in $(seq 1 100000); do
 				n="kill-$round-$i"
@@ -68,7 +74,14 @@ test_sigkill_at_random_moments_loses_no_acknowledged_write() {
 				rc=0
 				AIVET_STATE_DIR="$state" "$AIVET" --fail-on none check "$TMP/k.yaml" \
 					>/dev/null 2>&1 || rc=$?
-				[ $rc -eq 0 ] && echo "$n" >>"$acked"
+				[ $rc -eq 0 ] || { [ $rc -eq 69 ] && break; continue; }
+				echo "$n" >>"$acked"
+				# A review write on every other one.
+				[ $((i % 2)) -eq 0 ] || continue
+				rc=0
+				AIVET_STATE_DIR="$state" "$AIVET" review record "$n@1" --decision approve \
+					--note "round $round" >/dev/null 2>&1 || rc=$?
+				[ $rc -eq 0 ] && echo "$n" >>"$reviewed"
 				[ $rc -eq 69 ] && break
 			done
 		) &
@@ -96,7 +109,8 @@ test_sigkill_at_random_moments_loses_no_acknowledged_write() {
 	missing=$(sort -u "$acked" | comm -23 - "$TMP/stored" | wc -l)
 	[ "$missing" -eq 0 ] || fail "$missing acknowledged evaluations lost"
 	[ -s "$acked" ] || fail "no evaluation was acknowledged"
-	echo "$rounds kill -9 rounds, $(wc -l <"$acked") acknowledged evaluations all present"
+	echo "$rounds kill -9 rounds: $(wc -l <"$acked") acknowledged evaluations and" \
+		"$(wc -l <"$reviewed") acknowledged reviews, all present"
 }
 
 # As root, file modes do not stop writes: a read-only bind mount in a private
