@@ -235,6 +235,10 @@ av_srv_add_review(worker *w, av_verdict *v, int64_t now, cJSON *reply)
 	av_srv_due d;
 	cJSON *r;
 
+	/* Into the verdict object itself, so that every consumer of verdicts
+	 * (aivet -f json, SARIF, the gate) sees the human decision too. */
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(reply, "verdict")))
+		reply = cJSON_GetObjectItemCaseSensitive(reply, "verdict");
 	if (av_srv_due_of(w, v, now, &d) != 0)
 		return;
 	cJSON_AddStringToObject(reply, "effective_decision", av_srv_effective(v, &d));

@@ -289,6 +289,8 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 			av_srv_freshness(w, v, now);
 			atomic_fetch_add(&s->n_cached, 1);
 			reply = av_srv_verdict_reply(v);
+			if (reply != NULL)
+				av_srv_add_review(w, v, now, reply);
 			goto out;
 		}
 		if (rc != AV_ENOTFOUND)
@@ -328,6 +330,8 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	av_srv_freshness(w, v, now);
 	atomic_fetch_add(&s->n_evaluated, 1);
 	reply = av_srv_verdict_reply(v);
+	if (reply != NULL)
+		av_srv_add_review(w, v, now, reply);
 out:
 	free(canon);
 	av_verdict_destroy(v);
@@ -412,10 +416,12 @@ op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 		if (rc == 0) {
 			av_srv_apply_waivers(w, c.v[i], c.now);
 			av_srv_freshness(w, c.v[i], c.now);
-			if ((j = av_verdict_to_json(c.v[i])) == NULL)
+			if ((j = av_verdict_to_json(c.v[i])) == NULL) {
 				rc = AV_ENOMEM;
-			else
+			} else {
+				av_srv_add_review(w, c.v[i], c.now, j);
 				cJSON_AddItemToArray(c.arr, j);
+			}
 		}
 		av_verdict_destroy(c.v[i]);
 	}
@@ -780,6 +786,8 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 		reply = av_srv_verdict_reply(v);
 		if (reply == NULL)
 			reply = av_reply_error(AV_ENOMEM, NULL);
+		else
+			av_srv_add_review(w, v, sl->now, reply);
 	} else {
 		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
 		    v->version, sl->commit_err.msg);
