@@ -1316,6 +1316,11 @@ json_string(struct out *o, const char *str, size_t n)
 		} else if (c >= 0x80 && (l = utf8_next(s + i, n - i, &cp)) == 0) {
 			e = "\\ufffd"; /* not UTF-8: never emit invalid JSON */
 			l = 1;
+		} else if (c >= 0x80 && (cp == 0x85 || cp == 0x2028 || cp == 0x2029)) {
+			/* Line breaks to a YAML reader (ours reads JSON with libyaml),
+			 * which would fold them inside a quoted string. */
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
+			e = esc;
 		}
 		if (e != NULL) {
 			out_put(o, str + run, i - run);

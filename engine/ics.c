@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "ics.h"
 
 #define FOLD 75
@@ -169,4 +171,64 @@ av_ics_render(const av_ics_event *ev, size_t n, int64_t dtstamp, size_t *len)
 	}
 	*len = b.n;
 	return b.p;
+}
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(x) ? x->valuestring : "";
+}
+
+static int64_t
+jint(const cJSON *o, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(x) ? (int64_t)x->valuedouble : 0;
+}
+
+char *
+av_ics_from_reviews(const cJSON *reviews, int64_t dtstamp, size_t *len)
+{
+	int n = cJSON_GetArraySize(reviews), i = 0;
+	av_ics_event *ev = calloc(n ? (size_t)n : 1, sizeof(*ev));
+	char (*uid)[300] = calloc(n ? (size_t)n : 1, sizeof(*uid));
+	char (*sum)[300] = calloc(n ? (size_t)n : 1, sizeof(*sum));
+	char (*desc)[600] = calloc(n ? (size_t)n : 1, sizeof(*desc));
+	char *text = NULL;
+	const cJSON *x;
+
+	if (ev == NULL || uid == NULL || sum == NULL || desc == NULL)
+		goto out;
+	cJSON_ArrayForEach(x, reviews)
+	{
+		const cJSON *owner = cJSON_GetObjectItemCaseSensitive(x, "owner");
+		/* Stable per component and due date: re-importing updates, not duplicates. */
+		snprintf(uid[i], sizeof(uid[i]), "%s@%s-%s-review@aivet", jstr(x, "name"),
+		    jstr(x, "version"), jstr(x, "due"));
+		snprintf(sum[i], sizeof(sum[i]), "Review %s@%s (%s)", jstr(x, "name"),
+		    jstr(x, "version"), jstr(x, "decision"));
+		snprintf(desc[i], sizeof(desc[i]),
+		    "aivet review of %s@%s: verdict %s, risk %s, profile %s, state %s%s%s.\n"
+		    "Record it with: aivet review record %s@%s --decision approve --note ...",
+		    jstr(x, "name"), jstr(x, "version"), jstr(x, "decision"), jstr(x, "risk"),
+		    jstr(x, "profile"), jstr(x, "state"), cJSON_IsString(owner) ? ", owner " : "",
+		    cJSON_IsString(owner) ? owner->valuestring : "", jstr(x, "name"),
+		    jstr(x, "version"));
+		ev[i].uid = uid[i];
+		ev[i].summary = sum[i];
+		ev[i].description = desc[i];
+		ev[i].due = jint(x, "due_at");
+		ev[i].alarm_before = jint(x, "lead_seconds");
+		i++;
+	}
+	text = av_ics_render(ev, (size_t)i, dtstamp, len);
+out:
+	free(ev);
+	free(uid);
+	free(sum);
+	free(desc);
+	return text;
 }

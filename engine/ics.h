@@ -30,4 +30,13 @@ typedef struct av_ics_event {
  */
 char *av_ics_render(const av_ics_event *ev, size_t n, int64_t dtstamp, size_t *len);
 
+/*
+ * The calendar of a `reviews` reply: reviews is its "reviews" array (each
+ * with name, version, decision, risk, profile, state, due, due_at,
+ * lead_seconds and optionally owner).  Same ownership and errors as
+ * av_ics_render.
+ */
+struct cJSON;
+char *av_ics_from_reviews(const struct cJSON *reviews, int64_t dtstamp, size_t *len);
+
 #endif

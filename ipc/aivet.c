@@ -62,8 +62,13 @@ usage(FILE *f)
 	    "  plugin list              loaded plugins: name, area, version, file, digest\n"
 	    "  plugin check FILE...     load plugins in the sandbox and check the contract\n"
 	    "  plugin test [PATH...]    run *_test.lua policy tests in-process\n"
-	    "  reviews, review, watch, history   reviews and alerts: aivet reviews --help\n"
 	    "                           (--run PATTERN: only tests whose name matches)\n"
+	    "  reviews                  what is due for review, soonest first\n"
+	    "  review record|waive|schedule NAME@VERSION ...\n"
+	    "                           record a human decision, waive a finding, set a\n"
+	    "                           review schedule (aivet reviews --help)\n"
+	    "  watch                    print alerts as the daemon raises them\n"
+	    "  history NAME[@VERSION]   evaluations, reviews, alerts and decision changes\n"
 	    "\n"
 	    "options:\n"
 	    "  -s, --socket URL         daemon address (default $AIVET_SOCKET or\n"
@@ -132,7 +137,7 @@ cli_jstr(const cJSON *o_, const char *k)
 int
 cli_outcome(const cJSON *v)
 {
-	const char *d = cli_jstr(v, "decision"), *f = cli_jstr(v, "freshness");
+	const char *d = cli_decision(v), *f = cli_jstr(v, "freshness");
 
 	if (strcmp(d, "rejected") == 0 && (o.fail_on & FAIL_REJECTED))
 		return EX_REJECTED;
@@ -143,6 +148,15 @@ cli_outcome(const cJSON *v)
 	if (strcmp(f, "stale") == 0 && (o.fail_on & FAIL_STALE))
 		return EX_STALE;
 	return EX_PASS;
+}
+
+/* The decision that counts: a standing human review's, else the automatic one. */
+const char *
+cli_decision(const cJSON *v)
+{
+	const char *e = cli_jstr(v, "effective_decision");
+
+	return e[0] != '\0' ? e : cli_jstr(v, "decision");
 }
 
 /* The worst outcome decides: rejected, then needs_review, then stale. */
@@ -190,7 +204,8 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(v, "findings"), *f;
 	int n[4] = {0};
 	char counts[64];
-	const char *d = cli_jstr(v, "decision");
+	const char *d = cli_decision(v);
+	const cJSON *rv = cJSON_GetObjectItemCaseSensitive(v, "review");
 
 	cJSON_ArrayForEach(f, fs)
 	{
@@ -203,6 +218,11 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 	printf("%-*s %-*s %s%-13s%s %-6s %-10s %-9s %s\n", name_w, cli_jstr(comp, "name"),
 	    version_w, cli_jstr(comp, "version"), cli_paint(d), d, o.color ? "\033[0m" : "", cli_jstr(v, "risk"),
 	    cli_jstr(v, "review_by"), cli_jstr(v, "freshness"), counts);
+	if (cJSON_IsObject(rv) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rv, "stands")))
+		printf("    human review: %s by %s on %.10s%s%s%s; automatic decision %s\n",
+		    cli_jstr(rv, "decision"), cli_jstr(rv, "reviewer"), cli_jstr(rv, "at"),
+		    cli_jstr(rv, "note")[0] ? " (\"" : "", cli_jstr(rv, "note"),
+		    cli_jstr(rv, "note")[0] ? "\")" : "", cli_jstr(v, "decision"));
 	if (strcmp(d, "approved") == 0 && o.quiet)
 		return;
 	cJSON_ArrayForEach(f, fs)
@@ -210,6 +230,8 @@ cli_print_verdict_row(const cJSON *v, const char *source)
 		const char *sev = cli_jstr(f, "severity");
 		if (strcmp(sev, "block") != 0 && strcmp(sev, "review") != 0)
 			continue;
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "waived")))
+			sev = "waived";
 		printf("    %-6s %s: %s%s%s%s\n", sev, cli_jstr(f, "id"), cli_jstr(f, "message"),
 		    cli_jstr(f, "evidence")[0] ? " [" : "", cli_jstr(f, "evidence"),
 		    cli_jstr(f, "evidence")[0] ? "]" : "");
@@ -531,31 +553,50 @@ cmd_import(int argc, char **argv)
 
 av_policy *cli_local_policy;
 
+/* The folders of an in-process policy set: the built-in ones first, then
+ * --plugin-dir and --policy-dir. */
+typedef struct policy_dirs {
+	char plug[AV_PATH_MAX + 16];
+	char pol[AV_PATH_MAX + 16];
+	const char *pd[17];
+	const char *qd[17];
+} policy_dirs;
+
+static int
+local_policy_opts(policy_dirs *pd, av_policy_opts *po)
+{
+	char data[AV_PATH_MAX];
+
+	memset(po, 0, sizeof(*po));
+	if (av_data_dir(data, sizeof(data)) == NULL)
+		return -1;
+	snprintf(pd->plug, sizeof(pd->plug), "%s/plugins", data);
+	snprintf(pd->pol, sizeof(pd->pol), "%s/policies", data);
+	pd->pd[0] = pd->plug;
+	pd->qd[0] = pd->pol;
+	for (size_t i = 0; i < o.nplugin_dirs; i++)
+		pd->pd[i + 1] = o.plugin_dirs[i];
+	for (size_t i = 0; i < o.npolicy_dirs; i++)
+		pd->qd[i + 1] = o.policy_dirs[i];
+	po->plugin_dirs = pd->pd;
+	po->nplugin_dirs = o.nplugin_dirs + 1;
+	po->policy_dirs = pd->qd;
+	po->npolicy_dirs = o.npolicy_dirs + 1;
+	return 0;
+}
+
 int
 cli_load_local_policy(void)
 {
-	char data[AV_PATH_MAX], plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
-	const char *pd[17], *qd[17];
-	av_policy_opts po = {0};
+	policy_dirs pd;
+	av_policy_opts po;
 	av_diags d;
 	int rc;
 
 	if (cli_local_policy != NULL)
 		return 0;
-	if (av_data_dir(data, sizeof(data)) == NULL)
+	if (local_policy_opts(&pd, &po) != 0)
 		return EX_SOFT;
-	snprintf(plug, sizeof(plug), "%s/plugins", data);
-	snprintf(pol, sizeof(pol), "%s/policies", data);
-	pd[0] = plug;
-	qd[0] = pol;
-	for (size_t i = 0; i < o.nplugin_dirs; i++)
-		pd[i + 1] = o.plugin_dirs[i];
-	for (size_t i = 0; i < o.npolicy_dirs; i++)
-		qd[i + 1] = o.policy_dirs[i];
-	po.plugin_dirs = pd;
-	po.nplugin_dirs = o.nplugin_dirs + 1;
-	po.policy_dirs = qd;
-	po.npolicy_dirs = o.npolicy_dirs + 1;
 	av_diags_init(&d);
 	rc = av_policy_load(&cli_local_policy, &po, &d);
 	cli_print_diags(&d);
@@ -961,9 +1002,8 @@ cmd_validate(int argc, char **argv)
 static int
 cmd_plugin(int argc, char **argv)
 {
-	char data[AV_PATH_MAX], plug[AV_PATH_MAX + 16], pol[AV_PATH_MAX + 16];
-	const char *pd[17], *qd[17];
-	av_policy_opts po = {0};
+	policy_dirs pd;
+	av_policy_opts po;
 
 	if (argc == 0) {
 		fprintf(stderr, "aivet plugin: expected list, check or test\n");
@@ -971,20 +1011,8 @@ cmd_plugin(int argc, char **argv)
 	}
 	if (strcmp(argv[0], "list") == 0)
 		return cmd_policies();
-	if (av_data_dir(data, sizeof(data)) == NULL)
+	if (local_policy_opts(&pd, &po) != 0)
 		return EX_SOFT;
-	snprintf(plug, sizeof(plug), "%s/plugins", data);
-	snprintf(pol, sizeof(pol), "%s/policies", data);
-	pd[0] = plug;
-	qd[0] = pol;
-	for (size_t i = 0; i < o.nplugin_dirs; i++)
-		pd[i + 1] = o.plugin_dirs[i];
-	for (size_t i = 0; i < o.npolicy_dirs; i++)
-		qd[i + 1] = o.policy_dirs[i];
-	po.plugin_dirs = pd;
-	po.nplugin_dirs = o.nplugin_dirs + 1;
-	po.policy_dirs = qd;
-	po.npolicy_dirs = o.npolicy_dirs + 1;
 	if (strcmp(argv[0], "test") == 0) {
 		static const char *here[] = {"."};
 		const char *pattern = o.run;

@@ -60,6 +60,9 @@ void cli_die_connect(int rc) __attribute__((noreturn));
 aivet_client *cli_connect_or_die(void);
 /* A string field of a JSON object, "" when absent. */
 const char *cli_jstr(const cJSON *obj, const char *key);
+/* The decision that counts: effective_decision (a standing human review)
+ * when the verdict carries one, else decision. */
+const char *cli_decision(const cJSON *verdict);
 /* The gate outcome (EX_*) of one verdict object under --fail-on. */
 int cli_outcome(const cJSON *verdict);
 /* The worse of two outcomes: rejected, then needs_review, then stale. */

@@ -19,6 +19,7 @@
 #include "aivet_client.h"
 #include "cli.h"
 #include "clock.h"
+#include "av_config.h"
 #include "ics.h"
 #include "paths.h"
 
@@ -142,60 +143,181 @@ reviews_text(cJSON *r)
 	return 0;
 }
 
+static void
+xml_text(const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", stdout); break;
+		case '>': fputs("&gt;", stdout); break;
+		case '&': fputs("&amp;", stdout); break;
+		case '"': fputs("&quot;", stdout); break;
+		case '\'': fputs("&apos;", stdout); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				putchar(*s);
+		}
+	}
+}
+
+/* How much a review state asks for attention: 0 none, 1 soon, 2 due, 3 overdue. */
+static int
+urgency(const char *state)
+{
+	if (strcmp(state, "overdue") == 0)
+		return 3;
+	if (strcmp(state, "due") == 0)
+		return 2;
+	if (strcmp(state, "due_soon") == 0 || strcmp(state, "stale") == 0)
+		return 1;
+	return 0;
+}
+
+/*
+ * The reviews list in the formats CI systems display: a markdown table, GitHub
+ * workflow commands, JUnit XML (a failing testcase per review that is due,
+ * overdue or stale) or SARIF 2.1.0 (a result per review that needs attention).
+ */
+static void
+reviews_ci(const cJSON *r, const char *fmt)
+{
+	static const char *const levels[] = {"none", "note", "warning", "error"};
+	static const char *const gh[] = {NULL, "notice", "warning", "error"};
+	const cJSON *x, *arr = cJSON_GetObjectItemCaseSensitive(r, "reviews");
+	int n = cJSON_GetArraySize(arr), failing = 0;
+
+	cJSON_ArrayForEach(x, arr)
+	{
+		if (urgency(cli_jstr(x, "state")) >= 2)
+			failing++;
+	}
+	if (strcmp(fmt, "markdown") == 0) {
+		printf("### aivet reviews\n\n");
+		if (n == 0) {
+			printf("Nothing is due.\n");
+			return;
+		}
+		printf("| Component | Verdict | Due | Owner | State |\n|---|---|---|---|---|\n");
+		cJSON_ArrayForEach(x, arr)
+		{
+			const cJSON *owner = cJSON_GetObjectItemCaseSensitive(x, "owner");
+			printf("| `%s@%s` | %s | %s | %s | %s%s |\n", cli_jstr(x, "name"),
+			    cli_jstr(x, "version"), cli_jstr(x, "decision"), cli_jstr(x, "due"),
+			    cJSON_IsString(owner) ? owner->valuestring : "-",
+			    urgency(cli_jstr(x, "state")) >= 2 ? "**" : "", cli_jstr(x, "state"));
+		}
+		return;
+	}
+	if (strcmp(fmt, "github") == 0) {
+		cJSON_ArrayForEach(x, arr)
+		{
+			int u = urgency(cli_jstr(x, "state"));
+			if (u == 0)
+				continue;
+			printf("::%s title=aivet review %s::%s@%s: review %s %s (verdict %s)\n", gh[u],
+			    cli_jstr(x, "state"), cli_jstr(x, "name"), cli_jstr(x, "version"),
+			    u == 3 ? "was due" : "due", cli_jstr(x, "due"), cli_jstr(x, "decision"));
+		}
+		return;
+	}
+	if (strcmp(fmt, "junit") == 0) {
+		printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+		printf("<testsuites name=\"aivet reviews\" tests=\"%d\" failures=\"%d\">\n", n,
+		    failing);
+		printf("  <testsuite name=\"reviews\" tests=\"%d\" failures=\"%d\">\n", n, failing);
+		cJSON_ArrayForEach(x, arr)
+		{
+			printf("    <testcase classname=\"aivet.reviews\" name=\"");
+			xml_text(cli_jstr(x, "name"));
+			putchar('@');
+			xml_text(cli_jstr(x, "version"));
+			if (urgency(cli_jstr(x, "state")) < 2) {
+				printf("\"/>\n");
+				continue;
+			}
+			printf("\">\n      <failure type=\"review.%s\" message=\"", cli_jstr(x, "state"));
+			printf("review %s since ", cli_jstr(x, "state"));
+			xml_text(cli_jstr(x, "due"));
+			printf("\">verdict ");
+			xml_text(cli_jstr(x, "decision"));
+			printf(", risk ");
+			xml_text(cli_jstr(x, "risk"));
+			printf("</failure>\n    </testcase>\n");
+		}
+		printf("  </testsuite>\n</testsuites>\n");
+		return;
+	}
+	/* SARIF 2.1.0 */
+	cJSON *log = cJSON_CreateObject(), *runs, *run, *driver, *rules, *results;
+	static const char *const rule_ids[] = {"review.due_soon", "review.due", "review.overdue",
+	    "verdict.stale"};
+	static const char *const rule_text[] = {"A review falls due soon.", "A review is due.",
+	    "A review is overdue.", "The verdict was made by other policies than the loaded ones."};
+	cJSON_AddStringToObject(log, "$schema",
+	    "https://json.schemastore.org/sarif-2.1.0.json");
+	cJSON_AddStringToObject(log, "version", "2.1.0");
+	runs = cJSON_AddArrayToObject(log, "runs");
+	run = cJSON_CreateObject();
+	cJSON_AddItemToArray(runs, run);
+	driver = cJSON_AddObjectToObject(cJSON_AddObjectToObject(run, "tool"), "driver");
+	cJSON_AddStringToObject(driver, "name", "aivet");
+	cJSON_AddStringToObject(driver, "version", AV_VERSION);
+	rules = cJSON_AddArrayToObject(driver, "rules");
+	for (int i = 0; i < 4; i++) {
+		cJSON *rule = cJSON_CreateObject();
+		cJSON_AddStringToObject(rule, "id", rule_ids[i]);
+		cJSON_AddStringToObject(rule, "name", rule_ids[i]);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(rule, "shortDescription"), "text",
+		    rule_text[i]);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(rule, "help"), "text",
+		    "Review the component and record the decision: aivet review record "
+		    "NAME@VERSION --decision approve|reject --note ...");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(rule, "defaultConfiguration"),
+		    "level", i == 0 || i == 3 ? "note" : i == 1 ? "warning" : "error");
+		cJSON_AddItemToArray(rules, rule);
+	}
+	results = cJSON_AddArrayToObject(run, "results");
+	cJSON_ArrayForEach(x, arr)
+	{
+		const char *st = cli_jstr(x, "state");
+		int u = urgency(st);
+		char text[512];
+		cJSON *res;
+		if (u == 0)
+			continue;
+		res = cJSON_CreateObject();
+		cJSON_AddStringToObject(res, "ruleId",
+		    strcmp(st, "stale") == 0 ? "verdict.stale"
+		    : u == 3		      ? "review.overdue"
+		    : u == 2		      ? "review.due"
+					      : "review.due_soon");
+		cJSON_AddStringToObject(res, "level", levels[u]);
+		snprintf(text, sizeof(text), "%s@%s: review %s, due %s (verdict %s)",
+		    cli_jstr(x, "name"), cli_jstr(x, "version"), st, cli_jstr(x, "due"),
+		    cli_jstr(x, "decision"));
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(res, "message"), "text", text);
+		cJSON_AddItemToArray(results, res);
+	}
+	char *out = cJSON_Print(log);
+	if (out != NULL)
+		puts(out);
+	free(out);
+	cJSON_Delete(log);
+}
+
 static int
 reviews_ics(cJSON *r)
 {
-	const cJSON *x, *arr = cJSON_GetObjectItemCaseSensitive(r, "reviews");
-	int n = cJSON_GetArraySize(arr), i = 0;
-	av_ics_event *ev = calloc(n ? (size_t)n : 1, sizeof(*ev));
-	char (*uid)[300] = calloc(n ? (size_t)n : 1, sizeof(*uid));
-	char (*sum)[300] = calloc(n ? (size_t)n : 1, sizeof(*sum));
-	char (*desc)[600] = calloc(n ? (size_t)n : 1, sizeof(*desc));
-	char *text = NULL;
 	size_t len = 0;
-	int ex = 0;
+	char *text = av_ics_from_reviews(cJSON_GetObjectItemCaseSensitive(r, "reviews"), av_now(),
+	    &len);
 
-	if (ev == NULL || uid == NULL || sum == NULL || desc == NULL) {
-		ex = EX_SOFT;
-		goto out;
-	}
-	cJSON_ArrayForEach(x, arr)
-	{
-		const cJSON *owner = cJSON_GetObjectItemCaseSensitive(x, "owner");
-		/* Stable per component and due date: re-importing updates, not duplicates. */
-		snprintf(uid[i], sizeof(uid[i]), "%s@%s-%s-review@aivet", cli_jstr(x, "name"),
-		    cli_jstr(x, "version"), cli_jstr(x, "due"));
-		snprintf(sum[i], sizeof(sum[i]), "Review %s@%s (%s)", cli_jstr(x, "name"),
-		    cli_jstr(x, "version"), cli_jstr(x, "decision"));
-		snprintf(desc[i], sizeof(desc[i]),
-		    "aivet review of %s@%s: verdict %s, risk %s, profile %s, state %s%s%s.\n"
-		    "Record it with: aivet review record %s@%s --decision approve --note ...",
-		    cli_jstr(x, "name"), cli_jstr(x, "version"), cli_jstr(x, "decision"),
-		    cli_jstr(x, "risk"), cli_jstr(x, "profile"), cli_jstr(x, "state"),
-		    cJSON_IsString(owner) ? ", owner " : "",
-		    cJSON_IsString(owner) ? owner->valuestring : "", cli_jstr(x, "name"),
-		    cli_jstr(x, "version"));
-		ev[i].uid = uid[i];
-		ev[i].summary = sum[i];
-		ev[i].description = desc[i];
-		ev[i].due = (int64_t)cJSON_GetObjectItemCaseSensitive(x, "due_at")->valuedouble;
-		ev[i].alarm_before =
-		    (int64_t)cJSON_GetObjectItemCaseSensitive(x, "lead_seconds")->valuedouble;
-		i++;
-	}
-	if ((text = av_ics_render(ev, (size_t)i, av_now(), &len)) == NULL) {
-		ex = EX_SOFT;
-		goto out;
-	}
-	fwrite(text, 1, len, stdout);
-out:
-	free(text);
-	free(ev);
-	free(uid);
-	free(sum);
-	free(desc);
 	cJSON_Delete(r);
-	return ex;
+	if (text == NULL)
+		return EX_SOFT;
+	fwrite(text, 1, len, stdout);
+	free(text);
+	return 0;
 }
 
 static int
@@ -215,6 +337,12 @@ cmd_reviews(int argc, char **argv)
 		return ex;
 	if (strcmp(o.format, "ics") == 0)
 		return reviews_ics(r);
+	if (strcmp(o.format, "markdown") == 0 || strcmp(o.format, "github") == 0 ||
+	    strcmp(o.format, "junit") == 0 || strcmp(o.format, "sarif") == 0) {
+		reviews_ci(r, o.format);
+		cJSON_Delete(r);
+		return 0;
+	}
 	return cli_print_json_or(r, reviews_text);
 }
 
@@ -476,7 +604,8 @@ usage_review(FILE *f)
 {
 	fprintf(f,
 	    "review commands:\n"
-	    "  reviews [--due-within 30d] [--as-of DATE] [-f text|json|ics]\n"
+	    "  reviews [--due-within 30d] [--as-of DATE]\n"
+	    "          [-f text|json|ics|markdown|github|junit|sarif]\n"
 	    "                           what is due, soonest first\n"
 	    "  review record NAME@VERSION --decision approve|reject|approve_with_conditions\n"
 	    "                           [--note TEXT] [--conditions TEXT] [--next DATE]\n"
@@ -560,9 +689,12 @@ mine:
 		}
 	}
 	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
-	    !(strcmp(o.format, "ics") == 0 && strcmp(cmd, "reviews") == 0)) {
+	    !(strcmp(cmd, "reviews") == 0 &&
+		(strcmp(o.format, "ics") == 0 || strcmp(o.format, "markdown") == 0 ||
+		    strcmp(o.format, "github") == 0 || strcmp(o.format, "junit") == 0 ||
+		    strcmp(o.format, "sarif") == 0))) {
 		fprintf(stderr, "aivet %s: --format takes text or json%s\n", cmd,
-		    strcmp(cmd, "reviews") == 0 ? " or ics" : "");
+		    strcmp(cmd, "reviews") == 0 ? ", ics, markdown, github, junit or sarif" : "");
 		return EX_USAGE_;
 	}
 	argc -= optind + 1;

@@ -304,13 +304,15 @@ reevaluate(ctx *x, av_config *c, const av_node *map)
 			bad(x, n, "unknown key 'reevaluate.%s' (known: %s)", n->key, "rate");
 			continue;
 		}
-		if (n->type == AV_INT && n->i > 0 && n->i <= 10000)
+		/* 0 turns background re-evaluation off: stale verdicts stay stale
+		 * until someone checks the component again. */
+		if (n->type == AV_INT && n->i >= 0 && n->i <= 10000)
 			c->reeval_rate = (double)n->i;
-		else if (n->type == AV_FLOAT && n->d > 0 && n->d <= 10000)
+		else if (n->type == AV_FLOAT && n->d >= 0 && n->d <= 10000)
 			c->reeval_rate = n->d;
 		else
-			bad(x, n, "'%s': expected a number of evaluations per second (0 < rate <= "
-				  "10000)%s", n->key, "");
+			bad(x, n, "'%s': expected a number of evaluations per second (0 to 10000; "
+				  "0 turns re-evaluation off)%s", n->key, "");
 	}
 }
 
@@ -321,8 +323,6 @@ static const char *const known_keys =
 int
 av_config_load(av_config *c, const char *path, av_diags *d)
 {
-	ctx x = {path, d, 0};
-	av_doc *doc = NULL;
 	av_error err;
 	char *buf = NULL;
 	size_t len;
@@ -332,8 +332,20 @@ av_config_load(av_config *c, const char *path, av_diags *d)
 		av_diags_add(d, AV_ECONFIG, path, 0, 0, "%s", err.msg);
 		return AV_ECONFIG;
 	}
-	rc = av_doc_parse(&doc, buf, len, AV_FMT_YAML, path, NULL, &err);
+	rc = av_config_load_buffer(c, buf, len, path, d);
 	free(buf);
+	return rc;
+}
+
+int
+av_config_load_buffer(av_config *c, const char *buf, size_t len, const char *path, av_diags *d)
+{
+	ctx x = {path, d, 0};
+	av_doc *doc = NULL;
+	av_error err;
+	int rc;
+
+	rc = av_doc_parse(&doc, buf, len, AV_FMT_YAML, path, NULL, &err);
 	if (rc != 0) {
 		av_diags_add(d, AV_ECONFIG, err.file, err.line, err.column, "%s", err.msg);
 		return AV_ECONFIG;

@@ -75,6 +75,9 @@ int av_config_defaults(av_config *c, av_error *err);
 /* Applies the YAML file at path over c; every problem goes to d.  Returns
  * 0 or AV_ECONFIG. */
 int av_config_load(av_config *c, const char *path, av_diags *d);
+/* The same over a buffer of len bytes; path names it in messages. */
+int av_config_load_buffer(av_config *c, const char *buf, size_t len, const char *path,
+    av_diags *d);
 
 /* Frees the directory, writer and hook lists. */
 void av_config_fini(av_config *c);

@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "ics.h"
 #include "log.h"
 #include "proto.h"
 #include "server_int.h"
@@ -332,6 +333,62 @@ verdict(nng_aio *aio, av_http *h, const char *name, size_t nlen, const char *q)
 	call(aio, h, r, "http", false);
 }
 
+/* GET /v1/reviews: the reviews op, as JSON or (?format=ics) a calendar. */
+static void
+reviews(nng_aio *aio, av_http *h, const char *q)
+{
+	char within[64], asof[64], format[16];
+	int rw, ra, rf;
+	cJSON *req, *rep;
+	char *text, *r;
+	size_t rlen = 0, len = 0;
+
+	if ((rw = query(q, "due_within", within, sizeof(within))) < 0 ||
+	    (ra = query(q, "as_of", asof, sizeof(asof))) < 0 ||
+	    (rf = query(q, "format", format, sizeof(format))) < 0) {
+		reply_error(aio, h, 400, AV_EINVAL, "bad query parameter value");
+		return;
+	}
+	if (rf == 1 && strcmp(format, "ics") != 0 && strcmp(format, "json") != 0) {
+		reply_error(aio, h, 400, AV_EINVAL, "format must be json or ics");
+		return;
+	}
+	req = request("reviews");
+	if (rw == 1)
+		cJSON_AddStringToObject(req, "due_within", within);
+	if (ra == 1)
+		cJSON_AddStringToObject(req, "as_of", asof);
+	if (rf != 1 || strcmp(format, "ics") != 0) {
+		call(aio, h, req, "http", true);
+		return;
+	}
+	text = cJSON_PrintUnformatted(req);
+	cJSON_Delete(req);
+	r = text ? av_server_call(h->srv, text, strlen(text), "http", &rlen) : NULL;
+	free(text);
+	if (r == NULL) {
+		reply_error(aio, h, 500, AV_ENOMEM, NULL);
+		return;
+	}
+	rep = cJSON_ParseWithLength(r, rlen);
+	if (rep == NULL || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"))) {
+		reply(aio, h, status_of(r, rlen, true), "application/json", r, rlen);
+		free(r);
+		cJSON_Delete(rep);
+		return;
+	}
+	free(r);
+	text = av_ics_from_reviews(cJSON_GetObjectItemCaseSensitive(rep, "reviews"), av_now(),
+	    &len);
+	cJSON_Delete(rep);
+	if (text == NULL) {
+		reply_error(aio, h, 500, AV_ENOMEM, NULL);
+		return;
+	}
+	reply(aio, h, 200, "text/calendar; charset=utf-8", text, len);
+	free(text);
+}
+
 /* Appends printf output to a growing buffer; sets *oom on failure. */
 static void
 out(char **b, size_t *n, size_t *cap, bool *oom, const char *fmt, ...)
@@ -586,6 +643,7 @@ route(nng_aio *aio)
 	static const char *const none[] = {NULL};
 	static const char *const p_version[] = {"version", NULL};
 	static const char *const p_profile[] = {"profile", NULL};
+	static const char *const p_reviews[] = {"due_within", "as_of", "format", NULL};
 	const char *const *allowed = none;
 	const char *want = "GET";
 	const char *clh = nng_http_req_get_header(req, "Content-Length");
@@ -621,6 +679,9 @@ route(nng_aio *aio)
 		allowed = p_profile;
 	} else if (IS("/v1/reload")) {
 		want = "POST";
+	} else if (IS("/v1/reviews")) {
+		want = "GET";
+		allowed = p_reviews;
 	} else {
 		snprintf(msg, sizeof(msg), "no such path: %.*s (see docs/protocol.md, HTTP gateway)",
 		    (int)(plen < 100 ? plen : 100), uri);
@@ -644,6 +705,8 @@ route(nng_aio *aio)
 		call(aio, h, request("list"), "http", false);
 	else if (IS("/metrics"))
 		metrics(aio, h);
+	else if (IS("/v1/reviews"))
+		reviews(aio, h, q);
 	else if (IS("/v1/evaluate")) {
 		close_after = false;
 		read_body(aio, h, cl, q);

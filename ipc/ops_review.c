@@ -244,14 +244,48 @@ add_time(cJSON *o, const char *key, int64_t t, bool date)
 						     : av_time_format(t, buf, sizeof(buf)));
 }
 
+/*
+ * Appends the members of the object fields to the raw JSON object text of
+ * raw (a verdict written straight to text by av_srv_verdict_reply), as
+ * adding them to the parsed object and printing it would.
+ */
+static void
+append_raw(cJSON *raw, cJSON *fields)
+{
+	char *ext = cJSON_PrintUnformatted(fields), *t;
+	size_t n = strlen(raw->valuestring), m;
+
+	if (ext == NULL || (m = strlen(ext)) <= 2 || n < 2 || raw->valuestring[n - 1] != '}') {
+		cJSON_free(ext);
+		return;
+	}
+	if ((t = realloc(raw->valuestring, n + m)) != NULL) {
+		/* "{...}" + "{a,b}" -> "{...,a,b}" */
+		t[n - 1] = ',';
+		memcpy(t + n, ext + 1, m); /* with ext's closing brace and NUL */
+		raw->valuestring = t;
+	}
+	cJSON_free(ext);
+}
+
 void
 av_srv_add_review(worker *w, av_verdict *v, int64_t now, cJSON *reply)
 {
 	av_srv_due d;
-	cJSON *r;
+	cJSON *r, *vj = cJSON_GetObjectItemCaseSensitive(reply, "verdict"), *raw = NULL;
 
+	/* Into the verdict object itself, so that every consumer of verdicts
+	 * (aivet -f json, SARIF, the gate) sees the human decision too.  A
+	 * verdict already written as text gets the fields appended to it. */
+	if (cJSON_IsObject(vj))
+		reply = vj;
 	if (av_srv_due_of(w, v, now, &d) != 0)
 		return;
+	if (cJSON_IsRaw(vj)) {
+		raw = vj;
+		if ((reply = cJSON_CreateObject()) == NULL)
+			return;
+	}
 	cJSON_AddStringToObject(reply, "effective_decision", av_srv_effective(v, &d));
 	if (!d.reviewed) {
 		cJSON_AddNullToObject(reply, "review");
@@ -264,6 +298,10 @@ av_srv_add_review(worker *w, av_verdict *v, int64_t now, cJSON *reply)
 		cJSON_AddBoolToObject(r, "stands", d.stands);
 	}
 	add_time(reply, "next_due", d.due, true);
+	if (raw != NULL) {
+		append_raw(raw, reply);
+		cJSON_Delete(reply);
+	}
 }
 
 cJSON *

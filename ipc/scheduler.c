@@ -392,7 +392,7 @@ pass(av_sched *sc)
 		review_alerts(sc, v, now);
 	}
 	/* Then the stale ones again, at a bounded rate. */
-	if (nstale > 0) {
+	if (nstale > 0 && sc->srv->cfg->reeval_rate > 0) {
 		int64_t gap = (int64_t)(1000.0 / sc->srv->cfg->reeval_rate);
 		av_log(AV_LOG_INFO, "re-evaluating %zu verdicts made under other policies", nstale);
 		for (size_t i = 0; i < l.n && !stopping(sc); i++) {

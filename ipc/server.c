@@ -341,6 +341,8 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 			av_srv_freshness(w, &sh.v, now);
 			atomic_fetch_add(&s->n_cached, 1);
 			reply = av_srv_verdict_reply(&sh.v);
+			if (reply != NULL)
+				av_srv_add_review(w, &sh.v, now, reply);
 			free(sh.heap);
 			goto out;
 		}
@@ -381,8 +383,10 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	av_srv_freshness(w, v, now);
 	atomic_fetch_add(&s->n_evaluated, 1);
 	reply = av_srv_verdict_reply(v);
-	if (reply != NULL)
+	if (reply != NULL) {
 		count_fresh(s, v);
+		av_srv_add_review(w, v, now, reply);
+	}
 out:
 	free(canon);
 	av_verdict_destroy(v);
@@ -471,10 +475,12 @@ op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
 		if (rc == 0) {
 			av_srv_apply_waivers(w, c.v[i], c.now);
 			av_srv_freshness(w, c.v[i], c.now);
-			if ((j = av_verdict_to_json(c.v[i])) == NULL)
+			if ((j = av_verdict_to_json(c.v[i])) == NULL) {
 				rc = AV_ENOMEM;
-			else
+			} else {
+				av_srv_add_review(w, c.v[i], c.now, j);
 				cJSON_AddItemToArray(c.arr, j);
+			}
 		}
 		av_verdict_destroy(c.v[i]);
 	}
@@ -823,8 +829,10 @@ finish_commit(worker *w, slot *sl, size_t *rlen)
 		reply = av_srv_verdict_reply(v);
 		if (reply == NULL)
 			reply = av_reply_error(AV_ENOMEM, NULL);
-		else
+		else {
 			count_fresh(s, v);
+			av_srv_add_review(w, v, sl->now, reply);
+		}
 	} else {
 		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
 		    v->version, sl->commit_err.msg);

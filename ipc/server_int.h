@@ -186,7 +186,8 @@ int av_srv_due_of(worker *w, const av_verdict *v, int64_t now, av_srv_due *d);
 /* The decision that counts: a standing human review over the automatic one. */
 const char *av_srv_effective(const av_verdict *v, const av_srv_due *d);
 
-/* Adds {"review":{...},"effective_decision":...} to a verdict reply. */
+/* Adds "review":{...}, "effective_decision" and "next_due" to a verdict:
+ * the "verdict" object of a reply, or a verdict object itself. */
 void av_srv_add_review(worker *w, av_verdict *v, int64_t now, cJSON *reply);
 
 /* The wire form of a stored alert: {"id","topic","name","version","at",

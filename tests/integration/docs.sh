@@ -27,6 +27,15 @@ test_protocol_examples_work() {
 	echo "$n examples ran"
 }
 
+test_operations_config_example_is_valid() {
+	awk '/^```yaml/{f=1;next} /^```/{if(f){exit}} f' "$SRC/docs/operations.md" >"$TMP/ops.yaml"
+	[ -s "$TMP/ops.yaml" ] || fail "no YAML example in docs/operations.md"
+	mkdir -p "$TMP/opsstate" "$TMP/opspol"
+	sed -i "s|/var/lib/aivet|$TMP/opsstate|; s|ipc:///run/aivet/|ipc://$TMP/opsstate/|; s|/etc/aivet/plugins|$TMP|; s|/etc/aivet/policies|$TMP/opspol|" "$TMP/ops.yaml"
+	out=$("$AIVETD" -n -c "$TMP/ops.yaml" 2>&1) || fail "aivetd -n refused the example: $out"
+	expect_contains "$out" "configuration ok"
+}
+
 start_daemon || exit 1
 run_tests
 rc=$?

@@ -155,6 +155,28 @@ test_verdict_formats_against_the_daemon() {
 	stop_daemon
 }
 
+test_reviews_formats_for_ci() {
+	start_daemon
+	trap 'stop_daemon KILL' EXIT
+	"$AIVET" check "$EX/phi-2.yaml" "$EX/support-bot.yaml" >/dev/null || true
+	stop_daemon
+	# A year and a half later both reviews are overdue.
+	AIVET_NOW=2028-06-01 start_daemon
+	"$AIVET" -f junit reviews >"$TMP/r.xml"
+	xmllint --noout "$TMP/r.xml"
+	expect_rc 2 "$(xmllint --xpath 'count(//testcase)' "$TMP/r.xml")"
+	expect_rc 2 "$(xmllint --xpath 'count(//testcase/failure)' "$TMP/r.xml")"
+	"$AIVET" -f sarif reviews | jq -e '.version == "2.1.0" and (.runs[0].results | length == 2)
+		and (.runs[0].results[0].ruleId == "review.overdue")
+		and (.runs[0].tool.driver.rules | map(.id) | index("review.overdue") != null)' >/dev/null
+	out=$("$AIVET" -f github reviews)
+	expect_contains "$out" "::error title=aivet review overdue::"
+	out=$("$AIVET" -f markdown reviews)
+	expect_contains "$out" "| Component | Verdict | Due | Owner | State |"
+	expect_contains "$out" "support-bot@2.3.0"
+	stop_daemon
+}
+
 # ---- the project file ----
 
 test_check_without_arguments_finds_aivet_yaml_upwards() {

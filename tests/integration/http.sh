@@ -98,6 +98,21 @@ test_oversize_body_is_413() {
 	expect_rc 200 "$(code GET /v1/health)"
 }
 
+test_reviews_as_json_and_calendar() {
+	expect_rc 200 "$(code POST /v1/evaluate --data-binary @"$MANIFEST")"
+	expect_rc 200 "$(code GET '/v1/reviews?due_within=3650d')"
+	expect_contains "$(body)" '"reviews":['
+	expect_contains "$(body)" 'microsoft/phi-2'
+	expect_rc 200 "$(code GET '/v1/reviews?due_within=3650d&format=ics')"
+	expect_contains "$(body)" "BEGIN:VCALENDAR"
+	expect_contains "$(body)" "BEGIN:VEVENT"
+	expect_contains "$(body)" "UID:microsoft/phi-2@"
+	expect_contains "$(body)" "END:VCALENDAR"
+	expect_rc 400 "$(code GET '/v1/reviews?format=pdf')"
+	expect_rc 400 "$(code GET '/v1/reviews?due_within=soon')"
+	expect_rc 400 "$(code GET '/v1/reviews?colour=red')"
+}
+
 test_unknown_paths_are_404() {
 	expect_rc 404 "$(code GET /)"
 	expect_rc 404 "$(code GET /v1/nothing)"

@@ -23,7 +23,9 @@ return {
 LUA
 }
 write_plugin info
-printf 'plugin_dirs: [%s]\nworkers: 2\n' "$PLUG" >"$TMP/aivetd.yaml"
+# Background re-evaluation off, so that a verdict made under the old
+# policies stays stale until checked again (reviews.sh covers re-evaluation).
+printf 'plugin_dirs: [%s]\nworkers: 2\nreevaluate: {rate: 0}\n' "$PLUG" >"$TMP/aivetd.yaml"
 M="$TMP/m.yaml"
 printf 'apiVersion: aivet/v1\nkind: model\nname: reloaded\nversion: "1"\n' >"$M"
 

@@ -124,9 +124,13 @@ test_2_a_review_sets_the_next_date_and_stands() {
 	expect_contains "$out" "current"
 	out=$(req '{"v":1,"op":"verdict","name":"rv-model","version":"1.0"}')
 	expect_contains "$out" '"effective_decision":"rejected"'
-	expect_contains "$out" '"reviewer":"root"'
+	expect_contains "$out" "\"reviewer\":\"$(id -un)\""
 	expect_contains "$out" '"decision":"needs_review"'
-	expect_contains "$("$AIVET" history rv-model)" "by root: bad license"
+	expect_contains "$("$AIVET" history rv-model)" "by $(id -un): bad license"
+	# The gate follows the human decision.
+	rc=0
+	"$AIVET" verdict rv-model@1.0 >/dev/null || rc=$?
+	expect_rc 2 "$rc"
 	# Recurring: a schedule makes the next review without --next.
 	"$AIVET" review schedule rv-model@1.0 --every 30d --owner alice >/dev/null
 	"$AIVET" review record rv-model@1.0 --decision approve --note ok >/dev/null

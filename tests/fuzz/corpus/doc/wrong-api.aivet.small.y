@@ -1,0 +1,2 @@
+2apiVersion: aivet/v2
+kind: nonsense

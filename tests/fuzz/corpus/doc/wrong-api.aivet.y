@@ -1,0 +1,2 @@
+0apiVersion: aivet/v2
+kind: nonsense

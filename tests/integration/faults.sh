@@ -1,0 +1,314 @@
+#!/bin/bash
+# faults.sh - aivetd under faults: SIGKILL at random moments of a mixed
+# load (evaluations, review records, verdicts, lists), a read-only database, a full disk, and clients that misbehave
+# (disconnect mid-request, dribble one byte a second, open a thousand
+# connections, subscribe to events and never read).
+#
+#   bash tests/integration/faults.sh BUILDDIR SRCDIR
+#
+# FAULT_ROUNDS (default 20) sets the number of kill -9 rounds.  The disk
+# full and read-only tests need root and `unshare -m` (a private mount
+# namespace holding a 2 MiB tmpfs or a read-only bind mount); elsewhere
+# the read-only test uses file modes and the disk full test is skipped.
+# The client tests need socat.
+BUILD=$1
+SRC=$2
+. "$SRC/tests/integration/lib.sh"
+
+EV_SOCK="$AIVET_STATE_DIR/aivetd-events.sock"
+
+# start_at STATE [ARGS...]: an aivetd on its own state directory; sets PID.
+start_at() {
+	local state=$1
+	shift
+	AIVET_STATE_DIR="$state" "$AIVETD" --workers 2 "$@" 2>>"$TMP/faults.log" &
+	PID=$!
+	for _ in $(seq 1 100); do
+		AIVET_STATE_DIR="$state" "$AIVET" --timeout 2000 health >/dev/null 2>&1 && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "aivetd on $state did not start: $(tail -3 "$TMP/faults.log")"
+}
+
+manifest() { # NAME VERSION
+	printf 'apiVersion: aivet/v1\nkind: model\nname: %s\nversion: "%s"\n' "$1" "$2"
+}
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# SP over IPC: each side first sends 0 'S' 'P' 0, the protocol number (2
+# bytes, big-endian) and 2 zero bytes; REQ0 is 0x30, SUB0 is 0x21.
+SP_REQ='\x00SP\x00\x00\x30\x00\x00'
+SP_SUB='\x00SP\x00\x00\x21\x00\x00'
+
+need_socat() {
+	command -v socat >/dev/null || { echo "SKIP: socat not installed"; return 1; }
+}
+
+test_sigkill_at_random_moments_loses_no_acknowledged_write() {
+	local state="$TMP/kill" acked="$TMP/acked" reviewed="$TMP/reviewed" loader reader
+	local rounds=${FAULT_ROUNDS:-20}
+	mkdir -p "$state"
+	: >"$acked"
+	: >"$reviewed"
+	for round in $(seq 1 "$rounds"); do
+		start_at "$state"
+		# After every restart: the file is sound, and every acknowledged
+		# evaluation is there with its manifest.
+		ic=$(sqlite3 "$state/aivet.db" 'PRAGMA integrity_check')
+		[ "$ic" = ok ] || fail "round $round: integrity_check: $ic"
+		sqlite3 "$state/aivet.db" "SELECT c.name FROM components c JOIN evaluations e
+			ON e.component_id = c.id JOIN manifests m ON m.digest = e.manifest_digest" |
+			sort -u >"$TMP/stored"
+		missing=$(sort -u "$acked" | comm -23 - "$TMP/stored" | wc -l)
+		[ "$missing" -eq 0 ] || fail "round $round: $missing acknowledged evaluations lost"
+		sqlite3 "$state/aivet.db" "SELECT c.name FROM reviews r JOIN components c
+			ON c.id = r.component_id" | sort -u >"$TMP/stored-reviews"
+		missing=$(sort -u "$reviewed" | comm -23 - "$TMP/stored-reviews" | wc -l)
+		[ "$missing" -eq 0 ] || fail "round $round: $missing acknowledged reviews lost"
+		( # writer: evaluations of new components, noted once acknowledged
+			for i in $(seq 1 100000); do
+				n="kill-$round-$i"
+				manifest "$n" 1 >"$TMP/k.yaml"
+				rc=0
+				AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 --fail-on none check "$TMP/k.yaml" \
+					>/dev/null 2>&1 || rc=$?
+				[ $rc -eq 0 ] || break # the daemon is gone
+				echo "$n" >>"$acked"
+				# A review write on every other one.
+				[ $((i % 2)) -eq 0 ] || continue
+				rc=0
+				AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 review record "$n@1" \
+					--decision approve \
+					--note "round $round" >/dev/null 2>&1 || rc=$?
+				[ $rc -eq 0 ] || break
+				echo "$n" >>"$reviewed"
+			done
+		) &
+		loader=$!
+		( # reader: verdicts and lists at the same time
+			while AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 list >/dev/null 2>&1; do
+				n=$(tail -1 "$acked")
+				[ -z "$n" ] || AIVET_STATE_DIR="$state" "$AIVET" --timeout 1000 \
+					--fail-on none verdict "$n@1" >/dev/null 2>&1 || true
+			done
+		) &
+		reader=$!
+		sleep "0.$((RANDOM % 7 + 2))"
+		kill -KILL "$PID"
+		wait "$PID" 2>/dev/null || true
+		wait "$loader" "$reader" 2>/dev/null || true
+	done
+	start_at "$state"
+	kill -TERM "$PID"
+	wait "$PID"
+	ic=$(sqlite3 "$state/aivet.db" 'PRAGMA integrity_check')
+	[ "$ic" = ok ] || fail "integrity_check: $ic"
+	sqlite3 "$state/aivet.db" "SELECT c.name FROM components c JOIN evaluations e
+		ON e.component_id = c.id" | sort -u >"$TMP/stored"
+	missing=$(sort -u "$acked" | comm -23 - "$TMP/stored" | wc -l)
+	[ "$missing" -eq 0 ] || fail "$missing acknowledged evaluations lost"
+	[ -s "$acked" ] || fail "no evaluation was acknowledged"
+	echo "$rounds kill -9 rounds: $(wc -l <"$acked") acknowledged evaluations and" \
+		"$(wc -l <"$reviewed") acknowledged reviews, all present"
+}
+
+# As root, file modes do not stop writes: a read-only bind mount in a private
+# mount namespace does.  A database aivetd cannot write makes it refuse to
+# start (exit 78, naming the file) and leaves the file as it was.
+test_readonly_database_refuses_to_start_and_stays_intact() {
+	local state="$TMP/ro" rc=0
+	mkdir -p "$state/db"
+	start_at "$state" --database "$state/db/aivet.db"
+	manifest ro-before 1 >"$TMP/ro.yaml"
+	AIVET_STATE_DIR="$state" "$AIVET" --fail-on none check "$TMP/ro.yaml" >/dev/null
+	kill -TERM "$PID"
+	wait "$PID"
+	before=$(sha256sum <"$state/db/aivet.db")
+	if [ "$(id -u)" -eq 0 ]; then
+		unshare -m true 2>/dev/null || { echo "SKIP: root without unshare -m"; return 0; }
+		out=$(AIVET_STATE_DIR="$state" unshare -m sh -c '
+			mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" || exit 99
+			exec "$2" --workers 2 --database "$1/aivet.db"' sh "$state/db" "$AIVETD" 2>&1) || rc=$?
+	else
+		chmod 0555 "$state/db"
+		chmod 0444 "$state/db/aivet.db"
+		out=$(AIVET_STATE_DIR="$state" "$AIVETD" --workers 2 --database "$state/db/aivet.db" 2>&1) ||
+			rc=$?
+		chmod 0755 "$state/db"
+		chmod 0644 "$state/db/aivet.db"
+	fi
+	expect_rc 78 "$rc"
+	expect_contains "$out" "$state/db/aivet.db: cannot set up the database"
+	[ "$(sha256sum <"$state/db/aivet.db")" = "$before" ] || fail "the database changed"
+	[ "$(sqlite3 "$state/db/aivet.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+}
+
+# The database on a 2 MiB tmpfs, filled up: an evaluation that cannot be
+# stored gets an error reply saying so, verdicts keep being served, and
+# writes work again once there is room.
+test_disk_full_fails_writes_clearly_and_recovers() {
+	[ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null || {
+		echo "SKIP: needs root and unshare -m for a small filesystem"
+		return 0
+	}
+	local state="$TMP/full"
+	mkdir -p "$state/db"
+	manifest full-before 1 >"$TMP/full1.yaml"
+	manifest full-during 1 >"$TMP/full2.yaml"
+	export AIVETD AIVET TMP
+	AIVET_STATE_DIR="$state" unshare -m bash -c '
+		db=$1
+		mount -t tmpfs -o size=2m tmpfs "$db" || exit 1
+		"$AIVETD" --workers 2 --database "$db/aivet.db" 2>>"$TMP/faults.log" &
+		pid=$!
+		trap "kill -KILL $pid 2>/dev/null" EXIT
+		for _ in $(seq 1 100); do "$AIVET" health >/dev/null 2>&1 && break; sleep 0.05; done
+		echo "before: $("$AIVET" --fail-on none check "$TMP/full1.yaml" 2>&1 | sed -n 2p)"
+		dd if=/dev/zero of="$db/fill" bs=64k 2>/dev/null || true
+		rc=0
+		out=$("$AIVET" --fail-on none check "$TMP/full2.yaml" 2>&1) || rc=$?
+		echo "full: rc=$rc $out"
+		echo "read: $("$AIVET" --fail-on none verdict full-before@1 2>&1 | sed -n 2p)"
+		rm "$db/fill"
+		echo "again: $("$AIVET" --fail-on none check "$TMP/full2.yaml" 2>&1 | sed -n 2p)"
+		kill -TERM $pid
+		wait $pid
+		echo "exit: $?"
+		echo "integrity: $(sqlite3 "$db/aivet.db" "PRAGMA integrity_check")"
+	' sh "$state/db" >"$TMP/full.out" 2>&1 || fail "the scenario failed: $(cat "$TMP/full.out")"
+	out=$(cat "$TMP/full.out")
+	expect_contains "$out" "before: full-before"
+	expect_contains "$out" "full: rc=70"
+	expect_contains "$out" "full2.yaml: committing: database or disk is full"
+	expect_contains "$out" "read: full-before"
+	expect_contains "$out" "again: full-during"
+	expect_contains "$out" "exit: 0"
+	expect_contains "$out" "integrity: ok"
+}
+
+test_clients_that_disconnect_mid_request() {
+	need_socat || return 0
+	local sock="$AIVET_STATE_DIR/aivetd.sock" i pids=
+	for i in $(seq 1 50); do
+		# The header, and once the daemon has answered it, a frame
+		# announcing 4096 bytes, 10 of them; then the client is gone.
+		(printf "$SP_REQ"; sleep 0.1; printf '\x01\x00\x00\x00\x00\x00\x00\x10\x00\x80\x00\x00\x01{"v":1,') |
+			socat -u - "UNIX-CONNECT:$sock" 2>/dev/null &
+		pids="$pids $!"
+	done
+	wait $pids 2>/dev/null || true
+	# Requests whose client is killed before the reply.
+	for i in $(seq 1 10); do
+		manifest "gone-$i" 1 >"$TMP/gone.yaml"
+		"$AIVET" --fail-on none check "$TMP/gone.yaml" >/dev/null 2>&1 &
+		sleep 0.0$((RANDOM % 5))
+		kill -KILL $! 2>/dev/null || true
+		wait $! 2>/dev/null || true
+	done
+	out=$("$AIVET" --timeout 2000 -f json health 2>&1)
+	expect_contains "$out" '"status":	"ok"'
+}
+
+# nng before 1.6.0 stops accepting on a listener when a peer leaves during
+# the SP handshake (nanomsg/nng#1518, fixed upstream by #1519): one such
+# connection and aivetd answers no new client until it is restarted.
+test_a_client_that_leaves_during_the_handshake_does_not_stop_the_listener() {
+	need_socat || return 0
+	local v
+	v=$(awk '/define NNG_(MAJOR|MINOR)_VERSION/ {printf "%s.", $3}' /usr/include/nng/nng.h 2>/dev/null)
+	case "$v" in
+	0.* | 1.[0-5].)
+		echo "KNOWN ISSUE, not run: nng ${v%.} stops accepting after a peer leaves during the handshake (nanomsg/nng#1518, fixed in nng 1.6.0)"
+		return 0
+		;;
+	esac
+	for i in $(seq 1 20); do
+		printf "$SP_REQ" | socat -u - "UNIX-CONNECT:$AIVET_STATE_DIR/aivetd.sock" 2>/dev/null || true
+	done
+	out=$("$AIVET" --timeout 2000 -f json health 2>&1)
+	expect_contains "$out" '"status":	"ok"'
+}
+
+test_a_client_sending_one_byte_a_second_holds_up_no_one() {
+	need_socat || return 0
+	local sock="$AIVET_STATE_DIR/aivetd.sock" slow t0 t1
+	(
+		for b in 00 53 50 00 00 30 00 00 01 00; do
+			printf "\\x$b"
+			sleep 1
+		done
+	) | socat -u - "UNIX-CONNECT:$sock" 2>/dev/null &
+	slow=$!
+	sleep 0.5
+	for i in 1 2 3; do
+		t0=$(date +%s%N)
+		"$AIVET" --timeout 1000 health >/dev/null || fail "health $i failed beside a slow client"
+		t1=$(date +%s%N)
+		[ $(((t1 - t0) / 1000000)) -lt 900 ] || fail "health $i took $(((t1 - t0) / 1000000)) ms"
+		sleep 0.5
+	done
+	kill "$slow" 2>/dev/null || true
+	wait "$slow" 2>/dev/null || true
+}
+
+# Before nng 1.6.0 a connection the daemon accepts only after its client has
+# left breaks the listener (see below): under load a crowd does that.
+nng_before_1_6() {
+	case "$(awk '/define NNG_(MAJOR|MINOR)_VERSION/ {printf "%s.", $3}' /usr/include/nng/nng.h 2>/dev/null)" in
+	0.* | 1.[0-5].) return 0 ;;
+	esac
+	return 1
+}
+
+test_a_thousand_connections_leave_the_daemon_responsive_and_bounded() {
+	need_socat || return 0
+	if nng_before_1_6; then
+		echo "KNOWN ISSUE, not run: nng before 1.6.0 (nanomsg/nng#1518)"
+		return 0
+	fi
+	local sock="$AIVET_STATE_DIR/aivetd.sock" before after batch pids
+	"$AIVET" health >/dev/null
+	before=$(rss_kb "$DAEMON_PID")
+	for batch in $(seq 1 10); do
+		pids=
+		for _ in $(seq 1 100); do
+			# Connect, say hello, hold the connection a moment, leave.
+			(printf "$SP_REQ"; sleep 0.3) | socat -u - "UNIX-CONNECT:$sock" 2>/dev/null &
+			pids="$pids $!"
+		done
+		"$AIVET" --timeout 2000 health >/dev/null || fail "health failed with 100 connections open"
+		wait $pids 2>/dev/null || true
+	done
+	"$AIVET" --timeout 2000 health >/dev/null || fail "health failed after 1000 connections"
+	after=$(rss_kb "$DAEMON_PID")
+	echo "VmRSS before ${before} kB, after 1000 connections ${after} kB"
+	[ $((after - before)) -lt 16384 ] || fail "VmRSS grew by $((after - before)) kB"
+}
+
+test_a_subscriber_that_never_reads_does_not_grow_the_daemon() {
+	need_socat || return 0
+	local sub i before after
+	# Subscribes, then only writes (socat -u): it never reads an event.
+	socat -u SYSTEM:"printf '$SP_SUB'; exec sleep 60" "UNIX-CONNECT:$EV_SOCK" \
+		</dev/null >/dev/null 2>&1 &
+	sub=$!
+	mkdir -p "$TMP/sub"
+	for i in $(seq 1 400); do manifest "sub-$i" 1 >"$TMP/sub/$i.yaml"; done
+	"$AIVET" --fail-on none check "$TMP"/sub/{1..200}.yaml >/dev/null # warm-up
+	before=$(rss_kb "$DAEMON_PID")
+	"$AIVET" --fail-on none check "$TMP"/sub/{201..400}.yaml >/dev/null
+	after=$(rss_kb "$DAEMON_PID")
+	"$AIVET" --timeout 2000 health >/dev/null || fail "health failed"
+	kill "$sub" 2>/dev/null || true
+	wait "$sub" 2>/dev/null || true
+	echo "VmRSS after 200 evaluations ${before} kB, after 400 ${after} kB"
+	[ $((after - before)) -lt 8192 ] || fail "VmRSS grew by $((after - before)) kB"
+}
+
+start_daemon || exit 1
+run_tests
+rc=$?
+stop_daemon TERM || { echo "aivetd did not exit 0 on SIGTERM"; rc=1; }
+exit $rc
