@@ -578,6 +578,11 @@ sb_setup(lua_State *L)
 	lua_getfield(L, g, "string");
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
+	/* Pattern matching runs in C, out of the count hook's reach: use the
+	 * copy with a step budget, whose steps count as instructions.  This is
+	 * the table the string metatable's __index holds, so ("x"):find is
+	 * covered too. */
+	av_strmatch_register(L, -1, &sb->count);
 	lua_pop(L, 1);
 	/* The string metatable is shared by every string: protect it. */
 	lua_pushliteral(L, "");
