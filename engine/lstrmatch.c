@@ -67,18 +67,45 @@ typedef struct MatchState {
 		const char *init;
 		ptrdiff_t len;
 	} capture[LUA_MAXCAPTURES];
-	/* The addition: steps left in this call, and where to charge them. */
+	/* The addition: this call's budget, the steps left of it, and
+	 * where to charge them. */
+	long budget;
 	long steps;
-	uint64_t *charge;
+	uint64_t *charge;      /* NULL: charge nothing */
+	const uint64_t *limit; /* NULL or 0: no limit but the budget */
 } MatchState;
 
-/* Adds the steps used so far to the caller's counter, once. */
+/*
+ * Sets the call's budget from the closure's upvalues up (the counter to
+ * charge) and up+1 (the limit of that counter): AV_MATCH_STEPS, or what is
+ * left below the limit if that is less.  A call that starts with the
+ * count already past the limit is refused: otherwise a plugin catching
+ * each failure with pcall could run many budgets' worth of matching
+ * between two firings of the count hook.
+ */
+static void
+account(MatchState *ms, lua_State *L, int up)
+{
+	ms->charge = (uint64_t *)lua_touserdata(L, lua_upvalueindex(up));
+	ms->limit = (const uint64_t *)lua_touserdata(L, lua_upvalueindex(up + 1));
+	ms->budget = AV_MATCH_STEPS;
+	if (ms->charge != NULL && ms->limit != NULL && *ms->limit != 0) {
+		if (*ms->charge > *ms->limit)
+			luaL_error(L, "instruction budget of %I exceeded", (lua_Integer)*ms->limit);
+		if (*ms->limit - *ms->charge < (uint64_t)ms->budget)
+			ms->budget = (long)(*ms->limit - *ms->charge);
+	}
+	ms->steps = ms->budget;
+}
+
+/* Adds the steps used so far to the counter, once.  Past the budget that
+ * is a little more than the budget, so a limited count ends past its limit. */
 static void
 settle(MatchState *ms)
 {
 	if (ms->charge != NULL)
-		*ms->charge += (uint64_t)(AV_MATCH_STEPS - (ms->steps < 0 ? 0 : ms->steps));
-	ms->steps = AV_MATCH_STEPS;
+		*ms->charge += (uint64_t)(ms->budget - ms->steps);
+	ms->steps = ms->budget;
 }
 
 /* Spends n steps; raises once the budget is gone. */
@@ -88,16 +115,12 @@ step(MatchState *ms, long n)
 	ms->steps -= n;
 	if (ms->steps < 0) {
 		settle(ms);
+		if (ms->budget < AV_MATCH_STEPS)
+			luaL_error(ms->L, "instruction budget of %I exceeded",
+			    (lua_Integer)*ms->limit);
 		luaL_error(ms->L, "pattern matching exceeded its budget of %d steps",
 		    (int)AV_MATCH_STEPS);
 	}
-}
-
-/* The pointer to charge steps to: the closure's first upvalue, or NULL. */
-static uint64_t *
-charge_of(lua_State *L, int up)
-{
-	return (uint64_t *)lua_touserdata(L, lua_upvalueindex(up));
 }
 
 /* Translates a relative initial string position (negative means back
@@ -527,8 +550,7 @@ nospecials(const char *p, size_t l)
 }
 
 static void
-prepstate(MatchState *ms, lua_State *L, const char *s, size_t ls, const char *p, size_t lp,
-    uint64_t *charge)
+prepstate(MatchState *ms, lua_State *L, const char *s, size_t ls, const char *p, size_t lp)
 {
 	ms->L = L;
 	ms->matchdepth = MAXCCALLS;
@@ -536,8 +558,9 @@ prepstate(MatchState *ms, lua_State *L, const char *s, size_t ls, const char *p,
 	ms->src_end = s + ls;
 	ms->p_end = p + lp;
 	ms->level = 0;
-	ms->steps = AV_MATCH_STEPS;
-	ms->charge = charge;
+	ms->budget = ms->steps = AV_MATCH_STEPS;
+	ms->charge = NULL;
+	ms->limit = NULL;
 }
 
 static void
@@ -559,7 +582,8 @@ str_find_aux(lua_State *L, int find)
 		luaL_pushfail(L); /* cannot find anything */
 		return 1;
 	}
-	prepstate(&ms, L, s, ls, p, lp, charge_of(L, 1));
+	prepstate(&ms, L, s, ls, p, lp);
+	account(&ms, L, 1);
 	/* explicit request or no special characters? */
 	if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
 		/* do a plain search */
@@ -625,8 +649,7 @@ gmatch_aux(lua_State *L)
 	GMatchState *gm = (GMatchState *)lua_touserdata(L, lua_upvalueindex(3));
 	const char *src;
 	gm->ms.L = L;
-	gm->ms.steps = AV_MATCH_STEPS;
-	gm->ms.charge = charge_of(L, 4);
+	account(&gm->ms, L, 4);
 	for (src = gm->src; src <= gm->ms.src_end; src++) {
 		const char *e;
 		reprepstate(&gm->ms);
@@ -653,12 +676,13 @@ gmatch(lua_State *L)
 	gm = (GMatchState *)lua_newuserdatauv(L, sizeof(GMatchState), 0);
 	if (init > ls)        /* start after string's end? */
 		init = ls + 1; /* avoid overflows in 's + init' */
-	prepstate(&gm->ms, L, s, ls, p, lp, NULL);
+	prepstate(&gm->ms, L, s, ls, p, lp);
 	gm->src = s + init;
 	gm->p = p;
 	gm->lastmatch = NULL;
 	lua_pushvalue(L, lua_upvalueindex(1)); /* where to charge steps */
-	lua_pushcclosure(L, gmatch_aux, 4);
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_pushcclosure(L, gmatch_aux, 5);
 	return 1;
 }
 
@@ -751,7 +775,8 @@ str_gsub(lua_State *L)
 		p++;
 		lp--; /* skip anchor character */
 	}
-	prepstate(&ms, L, src, srcl, p, lp, charge_of(L, 1));
+	prepstate(&ms, L, src, srcl, p, lp);
+	account(&ms, L, 1);
 	while (n < max_s) {
 		const char *e;
 		reprepstate(&ms);
@@ -781,7 +806,7 @@ str_gsub(lua_State *L)
 /* }====================================================== */
 
 void
-av_strmatch_register(lua_State *L, int idx, uint64_t *charge)
+av_strmatch_register(lua_State *L, int idx, uint64_t *count, const uint64_t *limit)
 {
 	static const luaL_Reg funcs[] = {
 		{"find", str_find},
@@ -792,7 +817,8 @@ av_strmatch_register(lua_State *L, int idx, uint64_t *charge)
 	};
 
 	lua_pushvalue(L, idx);
-	lua_pushlightuserdata(L, charge); /* NULL too: charge_of gives it back */
-	luaL_setfuncs(L, funcs, 1);
+	lua_pushlightuserdata(L, count); /* NULL too: account() gets it back */
+	lua_pushlightuserdata(L, (void *)(uintptr_t)limit);
+	luaL_setfuncs(L, funcs, 2);
 	lua_pop(L, 1);
 }

@@ -86,11 +86,14 @@ void av_log_to(void (*log)(void *, int, const char *), void *arg, int level, con
  * its budget of N steps" past that; the budget cannot be changed from Lua. */
 #define AV_MATCH_STEPS 10000000L
 /* Sets find, match, gmatch and gsub in the table at idx to the bounded
- * versions.  If charge is not NULL the steps each call takes are added to
- * *charge, which must outlive the functions (the sandbox passes its
- * instruction count, so that many cheap-looking calls still spend the
- * instruction budget). */
-void av_strmatch_register(lua_State *L, int idx, uint64_t *charge);
+ * versions.  If count is not NULL the steps each call takes are added to
+ * *count; if limit is not NULL (and *limit not 0) a call's budget is at
+ * most what is left below *limit, running out of that raises "instruction
+ * budget of N exceeded", and a call starting with *count > *limit is
+ * refused with that message.  Both must outlive the functions.  The
+ * sandbox passes its instruction count and budget, so that matching
+ * spends the instruction budget like Lua code. */
+void av_strmatch_register(lua_State *L, int idx, uint64_t *count, const uint64_t *limit);
 
 /* sandbox.c: the sandboxed state and its limits. */
 typedef struct av_sandbox {

@@ -44,6 +44,10 @@ setup(void)
 /* Collected log lines, to check what the host says. */
 static char logbuf[16384];
 
+/* The instruction budgets load() and sandbox_run() use (0: the default). */
+static uint64_t policy_budget = 2000000;
+static uint64_t sandbox_budget = 1000000;
+
 static void
 logger(void *arg, int level, const char *msg)
 {
@@ -63,7 +67,7 @@ load(av_policy **p, const char *const *pdirs, size_t np, const char *const *pold
 	o.nplugin_dirs = np;
 	o.policy_dirs = poldirs;
 	o.npolicy_dirs = npol;
-	o.instr_budget = 2000000;
+	o.instr_budget = policy_budget;
 	o.mem_limit = 32u << 20;
 	o.log = logger;
 	av_diags_init(d);
@@ -555,7 +559,7 @@ sandbox_run(const char *code, char *msg, size_t len, av_sandbox *sb)
 	int rc;
 
 	memset(sb, 0, sizeof(*sb));
-	sb->budget = 1000000;
+	sb->budget = sandbox_budget;
 	sb->limit = 16u << 20;
 	ck_assert_int_eq(av_sandbox_open(sb), 0);
 	rc = av_sandbox_load(sb, code, strlen(code), "=probe");
@@ -709,6 +713,9 @@ START_TEST(slow_patterns_hit_match_budget)
 	    "chaos_slow_match", "chaos_slow_match2", "chaos_slow_gsub", "chaos_slow_gmatch",
 	};
 
+	/* Under the default instruction budget (50 million), one call runs
+	 * out of its own budget of 10 million steps first. */
+	policy_budget = 0;
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
 		double t0 = seconds();
 		expect_engine(profiles[i], "engine.plugin_error",
@@ -716,15 +723,21 @@ START_TEST(slow_patterns_hit_match_budget)
 		/* Unbounded, the slowest of these takes tens of seconds. */
 		ck_assert_msg(seconds() - t0 < 5.0, "%s took %.1f s", profiles[i], seconds() - t0);
 	}
+	/* Under a smaller one, the steps spend the instruction budget. */
+	policy_budget = 2000000;
+	expect_engine("chaos_slow_match2", "engine.plugin_timeout",
+	    "exceeded its instruction budget");
 }
 END_TEST
 
 START_TEST(caught_match_errors_spend_the_budget)
 {
-	/* Each caught failure charges its steps as instructions, so a loop of
-	 * them ends with the instruction budget. */
-	double t0 = seconds();
+	/* Each caught failure charges its steps as instructions, and no new
+	 * matching starts past the budget, so a loop of them ends at once. */
+	double t0;
 
+	policy_budget = 0;
+	t0 = seconds();
 	expect_engine("chaos_slow_swallow", "engine.plugin_timeout", "instruction budget");
 	ck_assert_msg(seconds() - t0 < 5.0, "took %.1f s", seconds() - t0);
 }
@@ -735,12 +748,13 @@ START_TEST(sandbox_matching_is_bounded)
 	char msg[2048];
 	av_sandbox sb;
 
+	sandbox_budget = 0; /* the default, 50 million */
 	ck_assert_int_ne(sandbox_run("return ('a'):rep(3000):find('.-.-b')", msg, sizeof(msg), &sb),
 	    LUA_OK);
 	ck_assert_msg(strstr(msg, "pattern matching exceeded its budget") != NULL, "%s", msg);
 	ck_assert(!sb.timed_out);
 	av_sandbox_close(&sb);
-	ck_assert_int_ne(sandbox_run("return string.match(string.rep('(', 200000), '%b()')",
+	ck_assert_int_ne(sandbox_run("return string.match(string.rep('(', 5000000), '%b()')",
 	    msg, sizeof(msg), &sb), LUA_OK);
 	ck_assert_msg(strstr(msg, "pattern matching exceeded its budget") != NULL, "%s", msg);
 	av_sandbox_close(&sb);
@@ -748,10 +762,24 @@ START_TEST(sandbox_matching_is_bounded)
 	ck_assert_int_eq(sandbox_run(
 	    "assert(string.find == ('').find and string.gsub == ('').gsub)\n"
 	    "assert(not pcall(function() string.find = nil end))\n"
-	    "local ok, e = pcall(string.find, ('a'):rep(3000), '.-.-b')\n"
-	    "assert(not ok and e:find('budget', 1, true))\n"
 	    "assert(('key=val'):match('(%w+)=(%w+)') == 'key')",
 	    msg, sizeof(msg), &sb), LUA_OK);
+	av_sandbox_close(&sb);
+	/* With a budget of one million instructions, matching stops there. */
+	sandbox_budget = 1000000;
+	ck_assert_int_ne(sandbox_run("return ('a'):rep(3000):find('.-.-b')", msg, sizeof(msg), &sb),
+	    LUA_OK);
+	ck_assert_msg(strstr(msg, "instruction budget of 1000000 exceeded") != NULL, "%s", msg);
+	ck_assert(sb.timed_out);
+	av_sandbox_close(&sb);
+	/* A caught failure spent the budget: the next matching call is
+	 * refused at once. */
+	ck_assert_int_ne(sandbox_run(
+	    "local ok, e = pcall(string.find, ('a'):rep(3000), '.-.-b')\n"
+	    "assert(not ok and type(e) == 'string')\n"
+	    "return e:find('budget')", msg, sizeof(msg), &sb), LUA_OK);
+	ck_assert_msg(strstr(msg, "instruction budget of 1000000 exceeded") != NULL, "%s", msg);
+	ck_assert(sb.timed_out);
 	av_sandbox_close(&sb);
 }
 END_TEST
@@ -841,7 +869,7 @@ START_TEST(bounded_matching_agrees_with_lua)
 	ck_assert_ptr_nonnull(L);
 	luaL_openlibs(L);
 	lua_newtable(L);
-	av_strmatch_register(L, -1, &charged);
+	av_strmatch_register(L, -1, &charged, NULL);
 	lua_setglobal(L, "B");
 	ck_assert_int_eq(luaL_loadstring(L, compare_script), LUA_OK);
 	int rc = lua_pcall(L, 0, 1, 0);
