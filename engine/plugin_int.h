@@ -79,6 +79,22 @@ void av_policy_log(const av_policy *p, int level, const char *fmt, ...)
 void av_log_to(void (*log)(void *, int, const char *), void *arg, int level, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
 
+/* lstrmatch.c: Lua 5.4's pattern matching with a step budget.  Each call
+ * of find, match, gsub (and of a gmatch iterator) may take at most
+ * AV_MATCH_STEPS steps (one step is about one call of the matcher or one
+ * character tried by a repetition) and raises "pattern matching exceeded
+ * its budget of N steps" past that; the budget cannot be changed from Lua. */
+#define AV_MATCH_STEPS 10000000L
+/* Sets find, match, gmatch and gsub in the table at idx to the bounded
+ * versions.  If count is not NULL the steps each call takes are added to
+ * *count; if limit is not NULL (and *limit not 0) a call's budget is at
+ * most what is left below *limit, running out of that raises "instruction
+ * budget of N exceeded", and a call starting with *count > *limit is
+ * refused with that message.  Both must outlive the functions.  The
+ * sandbox passes its instruction count and budget, so that matching
+ * spends the instruction budget like Lua code. */
+void av_strmatch_register(lua_State *L, int idx, uint64_t *count, const uint64_t *limit);
+
 /* sandbox.c: the sandboxed state and its limits. */
 typedef struct av_sandbox {
 	lua_State *L;

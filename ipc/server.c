@@ -24,6 +24,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/reqrep0/rep.h>
+#include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/util/platform.h>
 #include <nng/transport/ipc/ipc.h>
 
@@ -890,6 +891,99 @@ nng_err(av_error *err, int rv, const char *what, const char *url)
 }
 
 static int
+listen_rep(av_server *s, nng_listener *l)
+{
+	int rv;
+
+	if ((rv = nng_listener_create(l, s->rep, s->cfg->socket)) != 0)
+		return rv;
+	if (av_ipc_path(s->cfg->socket) != NULL)
+		nng_listener_set_int(*l, NNG_OPT_IPC_PERMISSIONS, (int)s->cfg->socket_mode);
+	if ((rv = nng_listener_start(*l, 0)) != 0)
+		nng_listener_close(*l);
+	return rv;
+}
+
+/*
+ * nng before 1.6.0 stops accepting on a listener after a peer leaves in the
+ * middle of the SP handshake (nanomsg/nng#1518): one local client could
+ * shut everyone else out.  The watchdog asks the daemon itself for its
+ * stats every few seconds, as a client would; when that goes unanswered it
+ * replaces the listener.  Pipes of the old listener close with it; REQ
+ * clients reconnect and resend on their own.
+ */
+#define WATCHDOG_EVERY_MS 2000
+#define WATCHDOG_TIMEOUT_MS 5000
+
+static bool
+probe(av_server *s)
+{
+	static const char req[] = "{\"v\":1,\"op\":\"stats\"}";
+	nng_socket sock;
+	nng_aio *aio = NULL;
+	nng_msg *msg = NULL;
+	bool ok = false;
+
+	if (nng_req0_open(&sock) != 0)
+		return true; /* cannot tell: assume fine */
+	if (nng_aio_alloc(&aio, NULL, NULL) != 0 || nng_dial(sock, s->cfg->socket, NULL, 0) != 0 ||
+	    nng_msg_alloc(&msg, 0) != 0 || nng_msg_append(msg, req, sizeof(req) - 1) != 0)
+		goto out;
+	nng_aio_set_timeout(aio, WATCHDOG_TIMEOUT_MS);
+	nng_aio_set_msg(aio, msg);
+	nng_send_aio(sock, aio);
+	nng_aio_wait(aio);
+	if (nng_aio_result(aio) != 0)
+		goto out;
+	msg = NULL;
+	nng_recv_aio(sock, aio);
+	nng_aio_wait(aio);
+	if (nng_aio_result(aio) == 0) {
+		nng_msg_free(nng_aio_get_msg(aio));
+		ok = true;
+	}
+out:
+	if (msg != NULL && !ok && nng_aio_result(aio) != 0)
+		nng_msg_free(msg);
+	nng_aio_free(aio);
+	nng_close(sock);
+	return ok || atomic_load(&s->stopping);
+}
+
+static void *
+watchdog_main(void *arg)
+{
+	av_server *s = arg;
+
+	for (;;) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += WATCHDOG_EVERY_MS / 1000;
+		pthread_mutex_lock(&s->wd_mu);
+		while (!atomic_load(&s->stopping) &&
+		    pthread_cond_timedwait(&s->wd_cv, &s->wd_mu, &ts) == 0)
+			;
+		pthread_mutex_unlock(&s->wd_mu);
+		if (atomic_load(&s->stopping))
+			break;
+		if (probe(s))
+			continue;
+		nng_listener l;
+		int rv;
+		av_log(AV_LOG_WARN, "%s stopped answering; listening on it anew", s->cfg->socket);
+		nng_listener_close(s->rep_l);
+		if ((rv = listen_rep(s, &l)) != 0) {
+			av_log(AV_LOG_ERROR, "cannot listen on %s again: %s", s->cfg->socket,
+			    nng_strerror(rv));
+			continue;
+		}
+		s->rep_l = l;
+		atomic_fetch_add(&s->n_relistens, 1);
+	}
+	return NULL;
+}
+
+static int
 bind_sockets(av_server *s, av_error *err)
 {
 	const av_config *c = s->cfg;
@@ -900,11 +994,7 @@ bind_sockets(av_server *s, av_error *err)
 		return nng_err(err, rv, "cannot open", "the request socket");
 	s->rep_open = true;
 	nng_socket_set_size(s->rep, NNG_OPT_RECVMAXSZ, HARD_MAX_MSG);
-	if ((rv = nng_listener_create(&l, s->rep, c->socket)) != 0)
-		return nng_err(err, rv, "cannot listen on", c->socket);
-	if (av_ipc_path(c->socket) != NULL)
-		nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, (int)c->socket_mode);
-	if ((rv = nng_listener_start(l, 0)) != 0)
+	if ((rv = listen_rep(s, &s->rep_l)) != 0)
 		return nng_err(err, rv, "cannot listen on", c->socket);
 
 	if ((rv = nng_pub0_open(&s->pub)) != 0)
@@ -949,6 +1039,8 @@ av_server_create(av_server **out, const av_config *cfg, av_diags *d, av_error *e
 	pthread_mutex_init(&s->side_mu, NULL);
 	pthread_mutex_init(&s->qmu, NULL);
 	pthread_cond_init(&s->qcv, NULL);
+	pthread_mutex_init(&s->wd_mu, NULL);
+	pthread_cond_init(&s->wd_cv, NULL);
 	s->started = av_now();
 	if ((rc = av_mkdirs(cfg->state_dir, 0700)) != 0) {
 		rc = av_error_set(err, AV_EIO, NULL, 0, 0, "cannot create state directory %s: %s",
@@ -1026,6 +1118,9 @@ av_server_start(av_server *s, av_error *err)
 		arm(&s->slots[i]);
 	av_log(AV_LOG_INFO, "listening on %s (events %s), %d workers, database %s", s->cfg->socket,
 	    s->cfg->events, n, s->cfg->database);
+	if (pthread_create(&s->watchdog, NULL, watchdog_main, s) != 0)
+		return av_error_set(err, AV_EINTERNAL, NULL, 0, 0, "cannot start the watchdog");
+	s->watchdog_running = true;
 	if (s->cfg->http.enabled && (rc = av_http_start(s, &s->http, err)) != 0)
 		return rc;
 	return av_sched_start(s, &s->sched, err);
@@ -1080,6 +1175,13 @@ av_server_stop(av_server *s)
 	av_http_stop(s->http);
 	s->http = NULL;
 	atomic_store(&s->stopping, true);
+	if (s->watchdog_running) {
+		pthread_mutex_lock(&s->wd_mu);
+		pthread_cond_broadcast(&s->wd_cv);
+		pthread_mutex_unlock(&s->wd_mu);
+		pthread_join(s->watchdog, NULL);
+		s->watchdog_running = false;
+	}
 	/* The scheduler first: it writes through the committer and the PUB
 	 * socket, both closed later. */
 	av_sched_stop(s->sched);
@@ -1147,5 +1249,7 @@ av_server_destroy(av_server *s)
 	pthread_mutex_destroy(&s->side_mu);
 	pthread_mutex_destroy(&s->qmu);
 	pthread_cond_destroy(&s->qcv);
+	pthread_mutex_destroy(&s->wd_mu);
+	pthread_cond_destroy(&s->wd_cv);
 	free(s);
 }

@@ -81,6 +81,12 @@ struct av_http;
 struct av_server {
 	const av_config *cfg;
 	nng_socket rep;
+	nng_listener rep_l;  /* replaced by the watchdog when it stops accepting */
+	pthread_t watchdog;
+	bool watchdog_running;
+	pthread_mutex_t wd_mu;
+	pthread_cond_t wd_cv;
+	atomic_ullong n_relistens;
 	nng_socket pub;
 	bool rep_open;
 	bool pub_open;

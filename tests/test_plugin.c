@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
+#include <lualib.h>
 
 #include "clock.h"
 #include "plugin.h"
@@ -42,6 +44,10 @@ setup(void)
 /* Collected log lines, to check what the host says. */
 static char logbuf[16384];
 
+/* The instruction budgets load() and sandbox_run() use (0: the default). */
+static uint64_t policy_budget = 2000000;
+static uint64_t sandbox_budget = 1000000;
+
 static void
 logger(void *arg, int level, const char *msg)
 {
@@ -61,7 +67,7 @@ load(av_policy **p, const char *const *pdirs, size_t np, const char *const *pold
 	o.nplugin_dirs = np;
 	o.policy_dirs = poldirs;
 	o.npolicy_dirs = npol;
-	o.instr_budget = 2000000;
+	o.instr_budget = policy_budget;
 	o.mem_limit = 32u << 20;
 	o.log = logger;
 	av_diags_init(d);
@@ -553,7 +559,7 @@ sandbox_run(const char *code, char *msg, size_t len, av_sandbox *sb)
 	int rc;
 
 	memset(sb, 0, sizeof(*sb));
-	sb->budget = 1000000;
+	sb->budget = sandbox_budget;
 	sb->limit = 16u << 20;
 	ck_assert_int_eq(av_sandbox_open(sb), 0);
 	rc = av_sandbox_load(sb, code, strlen(code), "=probe");
@@ -690,6 +696,197 @@ START_TEST(plugin_memory_finding)
 }
 END_TEST
 
+/* --- pattern matching --- */
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+START_TEST(slow_patterns_hit_match_budget)
+{
+	static const char *const profiles[] = {
+	    "chaos_slow_match", "chaos_slow_match2", "chaos_slow_gsub", "chaos_slow_gmatch",
+	};
+
+	/* Under the default instruction budget (50 million), one call runs
+	 * out of its own budget of 10 million steps first. */
+	policy_budget = 0;
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		double t0 = seconds();
+		expect_engine(profiles[i], "engine.plugin_error",
+		    "pattern matching exceeded its budget of 10000000 steps");
+		/* Unbounded, the slowest of these takes tens of seconds. */
+		ck_assert_msg(seconds() - t0 < 5.0, "%s took %.1f s", profiles[i], seconds() - t0);
+	}
+	/* Under a smaller one, the steps spend the instruction budget. */
+	policy_budget = 2000000;
+	expect_engine("chaos_slow_match2", "engine.plugin_timeout",
+	    "exceeded its instruction budget");
+}
+END_TEST
+
+START_TEST(caught_match_errors_spend_the_budget)
+{
+	/* Each caught failure charges its steps as instructions, and no new
+	 * matching starts past the budget, so a loop of them ends at once. */
+	double t0;
+
+	policy_budget = 0;
+	t0 = seconds();
+	expect_engine("chaos_slow_swallow", "engine.plugin_timeout", "instruction budget");
+	ck_assert_msg(seconds() - t0 < 5.0, "took %.1f s", seconds() - t0);
+}
+END_TEST
+
+START_TEST(sandbox_matching_is_bounded)
+{
+	char msg[2048];
+	av_sandbox sb;
+
+	sandbox_budget = 0; /* the default, 50 million */
+	ck_assert_int_ne(sandbox_run("return ('a'):rep(3000):find('.-.-b')", msg, sizeof(msg), &sb),
+	    LUA_OK);
+	ck_assert_msg(strstr(msg, "pattern matching exceeded its budget") != NULL, "%s", msg);
+	ck_assert(!sb.timed_out);
+	av_sandbox_close(&sb);
+	ck_assert_int_ne(sandbox_run("return string.match(string.rep('(', 5000000), '%b()')",
+	    msg, sizeof(msg), &sb), LUA_OK);
+	ck_assert_msg(strstr(msg, "pattern matching exceeded its budget") != NULL, "%s", msg);
+	av_sandbox_close(&sb);
+	/* The library table holds the bounded functions and cannot be changed. */
+	ck_assert_int_eq(sandbox_run(
+	    "assert(string.find == ('').find and string.gsub == ('').gsub)\n"
+	    "assert(not pcall(function() string.find = nil end))\n"
+	    "assert(('key=val'):match('(%w+)=(%w+)') == 'key')",
+	    msg, sizeof(msg), &sb), LUA_OK);
+	av_sandbox_close(&sb);
+	/* With a budget of one million instructions, matching stops there. */
+	sandbox_budget = 1000000;
+	ck_assert_int_ne(sandbox_run("return ('a'):rep(3000):find('.-.-b')", msg, sizeof(msg), &sb),
+	    LUA_OK);
+	ck_assert_msg(strstr(msg, "instruction budget of 1000000 exceeded") != NULL, "%s", msg);
+	ck_assert(sb.timed_out);
+	av_sandbox_close(&sb);
+	/* A caught failure spent the budget: the next matching call is
+	 * refused at once. */
+	ck_assert_int_ne(sandbox_run(
+	    "local ok, e = pcall(string.find, ('a'):rep(3000), '.-.-b')\n"
+	    "assert(not ok and type(e) == 'string')\n"
+	    "return e:find('budget')", msg, sizeof(msg), &sb), LUA_OK);
+	ck_assert_msg(strstr(msg, "instruction budget of 1000000 exceeded") != NULL, "%s", msg);
+	ck_assert(sb.timed_out);
+	av_sandbox_close(&sb);
+}
+END_TEST
+
+/*
+ * The bounded functions against Lua's own: every case is run through both
+ * (with pcall, so errors compare too) and the results must be identical.
+ */
+static const char *const compare_script =
+    "local cases = {\n"
+    "  {'hello world', 'o'}, {'hello world', 'o w'}, {'hello world', 'l+'},\n"
+    "  {'hello world', '(h)(e)(l)'}, {'hello world', '()ll()'}, {'hello', '^h'},\n"
+    "  {'hello', '^e'}, {'hello', 'o$'}, {'hel$lo', 'l$l'}, {'', ''}, {'', '.-'},\n"
+    "  {'abc', ''}, {'aaab', 'a-b'}, {'aaab', 'a*'}, {'aaab', 'a?b'}, {'aaa', 'a-'},\n"
+    "  {'f(a(b)c)d', '%b()'}, {'[[x]]', '%b[]'}, {'THE (quick) fox', '%f[%a]%a+'},\n"
+    "  {'THE (quick) fox', '%f[%l]%a+'}, {'x = 10, y = 20', '(%w+)%s*=%s*(%d+)'},\n"
+    "  {'abcabc', '(abc)%1'}, {'abab', '(a)(b)%2'}, {'a.b', '%.'}, {'a+b', 'a+b', 1, true},\n"
+    "  {'1234', '%d%d?%d?'}, {'  trim  ', '^%s*(.-)%s*$'}, {'a,b,,c', '([^,]*)'},\n"
+    "  {'caps ABC def', '%u+'}, {'x\\0y', '%z'}, {'x\\0y', '\\0'}, {'tab\\there', '%c'},\n"
+    "  {'hex 0x1F', '%x+', 5}, {'hello', 'l', -2}, {'hello', 'l', -100}, {'hello', 'l', 10},\n"
+    "  {'hello', '', 6}, {'hello', '', 7}, {'[a]', '[]]'}, {'a-z', '[a%-z]+'},\n"
+    "  {'date 2026-01-02', '(%d+)-(%d+)-(%d+)'}, {'a', '(()'}, {'a', '%'},\n"
+    "  {'a', '[a'}, {'a', '(a'}, {'a', 'a)'}, {'a', '%1'}, {'a', '%b'}, {'a', '%fx'},\n"
+    "  {'MiXeD', '[%u][%l]'}, {'p.q', '[.]'}, {'word1 word2', '%f[%w]%w+', 3},\n"
+    "  {'key: value', '^(%w+):%s*(.*)$'}, {'aaa', '()a()', 2}, {'abc', '[^a]+'},\n"
+    "  {'abc', '.-$'}, {'%', '%%'}, {'a.b.c', '.', 1, true}, {'plain [x]', '[x]', 1, true},\n"
+    "}\n"
+    "local function pack(ok, ...)\n"
+    "  local t = {n = select('#', ...) + 1, ok, ...}\n"
+    "  -- Only Lua's own functions are named in argument errors.\n"
+    "  if not ok then t[2] = t[2]:gsub(\"to '[^']*'\", 'to ?') end\n"
+    "  return t\n"
+    "end\n"
+    "local function same(a, b)\n"
+    "  if a.n ~= b.n then return false end\n"
+    "  for i = 1, a.n do if a[i] ~= b[i] then return false end end\n"
+    "  return true\n"
+    "end\n"
+    "local function show(t)\n"
+    "  local o = {} for i = 1, t.n do o[i] = tostring(t[i]) end\n"
+    "  return table.concat(o, ',')\n"
+    "end\n"
+    "local function check(what, a, b)\n"
+    "  if not same(a, b) then\n"
+    "    error(what .. ': lua ' .. show(a) .. ' bounded ' .. show(b), 0)\n"
+    "  end\n"
+    "end\n"
+    "local function all(f, s, p, i)\n"
+    "  local out = {n = 0}\n"
+    "  for a, b, c in f(s, p, i) do\n"
+    "    out.n = out.n + 1; out[out.n] = tostring(a) .. '|' .. tostring(b) .. '|' .. tostring(c)\n"
+    "    if out.n > 100 then break end\n"
+    "  end\n"
+    "  return table.concat(out, ';', 1, out.n)\n"
+    "end\n"
+    "local n = 0\n"
+    "for _, c in ipairs(cases) do\n"
+    "  local s, p, i, plain = c[1], c[2], c[3], c[4]\n"
+    "  local tag = string.format('%q %q', s, p)\n"
+    "  check('find ' .. tag, pack(pcall(string.find, s, p, i, plain)),\n"
+    "    pack(pcall(B.find, s, p, i, plain)))\n"
+    "  check('match ' .. tag, pack(pcall(string.match, s, p, i)), pack(pcall(B.match, s, p, i)))\n"
+    "  check('gmatch ' .. tag, pack(pcall(all, string.gmatch, s, p, i)),\n"
+    "    pack(pcall(all, B.gmatch, s, p, i)))\n"
+    "  local reps = {'<%0>', '%1', '%%', '%2', 'x%', {hello = 'HI', o = 1, l = false},\n"
+    "    function(a, b) return b and (a .. b) or nil end, function() return {} end, 7}\n"
+    "  for _, r in ipairs(reps) do\n"
+    "    for _, max in ipairs({false, 0, 1, 2}) do\n"
+    "      local m = max or nil\n"
+    "      check('gsub ' .. tag .. ' ' .. tostring(r) .. ' ' .. tostring(m),\n"
+    "        pack(pcall(string.gsub, s, p, r, m)), pack(pcall(B.gsub, s, p, r, m)))\n"
+    "      n = n + 1\n"
+    "    end\n"
+    "  end\n"
+    "  n = n + 3\n"
+    "end\n"
+    "check('gsub bad repl', pack(pcall(string.gsub, 'a', 'a', true)),\n"
+    "  pack(pcall(B.gsub, 'a', 'a', true)))\n"
+    "check('find no args', pack(pcall(string.find)), pack(pcall(B.find)))\n"
+    "return n\n";
+
+START_TEST(bounded_matching_agrees_with_lua)
+{
+	lua_State *L = luaL_newstate();
+	uint64_t charged = 0;
+
+	ck_assert_ptr_nonnull(L);
+	luaL_openlibs(L);
+	lua_newtable(L);
+	av_strmatch_register(L, -1, &charged, NULL);
+	lua_setglobal(L, "B");
+	ck_assert_int_eq(luaL_loadstring(L, compare_script), LUA_OK);
+	int rc = lua_pcall(L, 0, 1, 0);
+	ck_assert_msg(rc == LUA_OK, "%s", lua_tostring(L, -1));
+	ck_assert_int_gt(lua_tointeger(L, -1), 60 * 3);
+	ck_assert_uint_gt(charged, 0);
+	/* Where Lua's own would run for tens of seconds, the copy stops. */
+	const char *slow = "return B.find(('a'):rep(3000), '.-.-b')";
+	ck_assert_int_eq(luaL_loadstring(L, slow), LUA_OK);
+	ck_assert_int_ne(lua_pcall(L, 0, 1, 0), LUA_OK);
+	ck_assert_msg(strstr(lua_tostring(L, -1),
+	    "pattern matching exceeded its budget of 10000000 steps") != NULL, "%s",
+	    lua_tostring(L, -1));
+	lua_close(L);
+}
+END_TEST
+
 /* --- plugin test --- */
 
 START_TEST(plugin_test_runs_tests)
@@ -770,6 +967,7 @@ plugin_suite(void)
 	tcase_add_test(sandbox, sandbox_refuses_escapes);
 	tcase_add_test(sandbox, sandbox_allows_the_basics);
 	tcase_add_test(sandbox, chunks_have_their_own_globals);
+	tcase_add_test(sandbox, bounded_matching_agrees_with_lua);
 	suite_add_tcase(s, sandbox);
 
 	tcase_add_checked_fixture(limits, setup, NULL);
@@ -778,6 +976,9 @@ plugin_suite(void)
 	tcase_add_test(limits, allocation_bomb_hits_cap);
 	tcase_add_test(limits, plugin_timeout_finding);
 	tcase_add_test(limits, plugin_memory_finding);
+	tcase_add_test(limits, slow_patterns_hit_match_budget);
+	tcase_add_test(limits, caught_match_errors_spend_the_budget);
+	tcase_add_test(limits, sandbox_matching_is_bounded);
 	suite_add_tcase(s, limits);
 
 	tcase_add_checked_fixture(ptest, setup, NULL);

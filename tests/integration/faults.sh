@@ -212,23 +212,23 @@ test_clients_that_disconnect_mid_request() {
 }
 
 # nng before 1.6.0 stops accepting on a listener when a peer leaves during
-# the SP handshake (nanomsg/nng#1518, fixed upstream by #1519): one such
-# connection and aivetd answers no new client until it is restarted.
+# the SP handshake (nanomsg/nng#1518, fixed upstream by #1519).  aivetd's
+# watchdog notices that its own probe goes unanswered and listens anew, so
+# the daemon answers again within a few seconds (at once with nng >= 1.6).
+answers_within() { # SECONDS
+	for _ in $(seq 1 $(($1 * 2))); do
+		"$AIVET" --timeout 1000 -f json health 2>/dev/null | grep -q '"status":	"ok"' && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
 test_a_client_that_leaves_during_the_handshake_does_not_stop_the_listener() {
 	need_socat || return 0
-	local v
-	v=$(awk '/define NNG_(MAJOR|MINOR)_VERSION/ {printf "%s.", $3}' /usr/include/nng/nng.h 2>/dev/null)
-	case "$v" in
-	0.* | 1.[0-5].)
-		echo "KNOWN ISSUE, not run: nng ${v%.} stops accepting after a peer leaves during the handshake (nanomsg/nng#1518, fixed in nng 1.6.0)"
-		return 0
-		;;
-	esac
 	for i in $(seq 1 20); do
 		printf "$SP_REQ" | socat -u - "UNIX-CONNECT:$AIVET_STATE_DIR/aivetd.sock" 2>/dev/null || true
 	done
-	out=$("$AIVET" --timeout 2000 -f json health 2>&1)
-	expect_contains "$out" '"status":	"ok"'
+	answers_within 15 || fail "the daemon no longer answers after clients left mid-handshake"
 }
 
 test_a_client_sending_one_byte_a_second_holds_up_no_one() {
@@ -253,21 +253,8 @@ test_a_client_sending_one_byte_a_second_holds_up_no_one() {
 	wait "$slow" 2>/dev/null || true
 }
 
-# Before nng 1.6.0 a connection the daemon accepts only after its client has
-# left breaks the listener (see below): under load a crowd does that.
-nng_before_1_6() {
-	case "$(awk '/define NNG_(MAJOR|MINOR)_VERSION/ {printf "%s.", $3}' /usr/include/nng/nng.h 2>/dev/null)" in
-	0.* | 1.[0-5].) return 0 ;;
-	esac
-	return 1
-}
-
 test_a_thousand_connections_leave_the_daemon_responsive_and_bounded() {
 	need_socat || return 0
-	if nng_before_1_6; then
-		echo "KNOWN ISSUE, not run: nng before 1.6.0 (nanomsg/nng#1518)"
-		return 0
-	fi
 	local sock="$AIVET_STATE_DIR/aivetd.sock" before after batch pids
 	"$AIVET" health >/dev/null
 	before=$(rss_kb "$DAEMON_PID")
@@ -278,10 +265,12 @@ test_a_thousand_connections_leave_the_daemon_responsive_and_bounded() {
 			(printf "$SP_REQ"; sleep 0.3) | socat -u - "UNIX-CONNECT:$sock" 2>/dev/null &
 			pids="$pids $!"
 		done
-		"$AIVET" --timeout 2000 health >/dev/null || fail "health failed with 100 connections open"
+		# With nng < 1.6 a connection left mid-handshake may need the
+		# watchdog (see above): allow it its few seconds.
+		answers_within 15 || fail "health failed with 100 connections open"
 		wait $pids 2>/dev/null || true
 	done
-	"$AIVET" --timeout 2000 health >/dev/null || fail "health failed after 1000 connections"
+	answers_within 15 || fail "health failed after 1000 connections"
 	after=$(rss_kb "$DAEMON_PID")
 	echo "VmRSS before ${before} kB, after 1000 connections ${after} kB"
 	[ $((after - before)) -lt 16384 ] || fail "VmRSS grew by $((after - before)) kB"

@@ -79,13 +79,15 @@ test_watch_reloads_on_file_change() {
 	local state="$TMP/watch" pid
 	AIVET_STATE_DIR="$state" "$AIVETD" --watch -c "$TMP/aivetd.yaml" 2>>"$TMP/watch.log" &
 	pid=$!
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 200); do
 		AIVET_STATE_DIR="$state" "$AIVET" health >/dev/null 2>&1 && break
 		sleep 0.05
 	done
 	d1=$(AIVET_STATE_DIR="$state" digest)
+	[ -n "$d1" ] || fail "the watching daemon did not start"
 	write_plugin review
-	for _ in $(seq 1 40); do
+	# A loaded machine may take a while to load the new set: up to 20 s.
+	for _ in $(seq 1 200); do
 		d2=$(AIVET_STATE_DIR="$state" digest)
 		[ "$d2" != "$d1" ] && break
 		sleep 0.1
