@@ -36,6 +36,17 @@ manifest() { # NAME VERSION
 }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Under AddressSanitizer freed memory sits in its quarantine (256 MiB by
+# default), so resident size says nothing about leaks there: the bounds are
+# checked in the normal build, and LeakSanitizer does the job in this one.
+sanitized() { nm -D "$AIVETD" 2>/dev/null | grep -q __asan_init || ldd "$AIVETD" | grep -q libasan; }
+rss_bound() { # GROWTH_KB LIMIT_KB WHAT
+	if sanitized; then
+		echo "VmRSS growth $1 kB ($3) not checked under AddressSanitizer"
+		return 0
+	fi
+	[ "$1" -lt "$2" ] || fail "VmRSS grew by $1 kB ($3)"
+}
 
 # SP over IPC: each side first sends 0 'S' 'P' 0, the protocol number (2
 # bytes, big-endian) and 2 zero bytes; REQ0 is 0x30, SUB0 is 0x21.
@@ -273,7 +284,7 @@ test_a_thousand_connections_leave_the_daemon_responsive_and_bounded() {
 	answers_within 15 || fail "health failed after 1000 connections"
 	after=$(rss_kb "$DAEMON_PID")
 	echo "VmRSS before ${before} kB, after 1000 connections ${after} kB"
-	[ $((after - before)) -lt 16384 ] || fail "VmRSS grew by $((after - before)) kB"
+	rss_bound $((after - before)) 16384 "1000 connections"
 }
 
 test_a_subscriber_that_never_reads_does_not_grow_the_daemon() {
@@ -293,7 +304,7 @@ test_a_subscriber_that_never_reads_does_not_grow_the_daemon() {
 	kill "$sub" 2>/dev/null || true
 	wait "$sub" 2>/dev/null || true
 	echo "VmRSS after 200 evaluations ${before} kB, after 400 ${after} kB"
-	[ $((after - before)) -lt 8192 ] || fail "VmRSS grew by $((after - before)) kB"
+	rss_bound $((after - before)) 8192 "a subscriber that never reads"
 }
 
 start_daemon || exit 1
