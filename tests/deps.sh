@@ -4,7 +4,7 @@
 set -e
 PKGS="gcc meson ninja-build pkg-config liblua5.4-dev libyaml-dev libsqlite3-dev \
 libcjson-dev check libnng-dev libmbedtls-dev zlib1g-dev nng-utils nanomsg-utils sqlite3 curl \
-libxml2-utils jq socat"
+libxml2-utils jq socat openssl"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 missing=

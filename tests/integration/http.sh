@@ -113,6 +113,28 @@ test_reviews_as_json_and_calendar() {
 	expect_rc 400 "$(code GET '/v1/reviews?colour=red')"
 }
 
+test_tls_gateway_serves_https() {
+	command -v openssl >/dev/null || fail "openssl is not installed"
+	local state="$TMP/tls" port=$((PORT + 1)) pid
+	mkdir -p "$state"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$state/key.pem" -out "$state/cert.pem" \
+		-days 2 -subj "/CN=127.0.0.1" >/dev/null 2>&1
+	printf 'http:\n  enabled: true\n  listen: https://127.0.0.1:%s\n  tls: {cert: %s, key: %s}\n' \
+		"$port" "$state/cert.pem" "$state/key.pem" >"$state/c.yaml"
+	AIVET_STATE_DIR="$state" "$AIVETD" -c "$state/c.yaml" 2>>"$TMP/tls.log" &
+	pid=$!
+	for _ in $(seq 1 100); do
+		curl -s --cacert "$state/cert.pem" -o /dev/null "https://127.0.0.1:$port/v1/health" && break
+		sleep 0.1
+	done
+	out=$(curl -s --cacert "$state/cert.pem" "https://127.0.0.1:$port/v1/health")
+	plain=$(curl -s -m 2 "http://127.0.0.1:$port/v1/health" || true)
+	kill -TERM "$pid"
+	wait "$pid" || true
+	expect_contains "$out" '"status":"ok"'
+	case "$plain" in *'"ok":true'*) fail "plain HTTP was answered on the TLS port" ;; esac
+}
+
 test_unknown_paths_are_404() {
 	expect_rc 404 "$(code GET /)"
 	expect_rc 404 "$(code GET /v1/nothing)"
