@@ -10,6 +10,7 @@ meson test -C build --print-errorlogs --num-processes 2
 	-Dbuildtype=debug
 ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions="$(pwd)/tests/lsan.supp" \
 	meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3
 # In CI, a 20-second run of every fuzz target when clang is there (77: skipped without it).
 if [ -n "${CI:-}" ]; then
