@@ -25,6 +25,10 @@
 
 #define MAX_PLUGIN_FILE ((size_t)4 << 20)
 #define REPORT_MT "aivet.report"
+/* What one plugin may report in one evaluation: findings live in C memory,
+ * outside the Lua heap's cap, so their number and size are bounded here. */
+#define MAX_FINDINGS 1000
+#define MAX_FINDING_TEXT 8192
 
 /* --- files --- */
 
@@ -376,11 +380,20 @@ load_libs(av_policy *p, const char *root, const char *rel, int depth, av_sha256 
 	return rc;
 }
 
+/* Pushes t[key] read raw: a metamethod of the plugin's table would run
+ * here outside any protected call and budget.  [-0, +1, m] */
+static int
+rawfield(lua_State *L, int t, const char *key)
+{
+	lua_pushstring(L, key);
+	return lua_rawget(L, t);
+}
+
 static char *
 field_str(lua_State *L, int t, const char *key, bool required, const char *file, av_diags *d)
 {
 	char *s = NULL;
-	int ty = lua_getfield(L, t, key);
+	int ty = rawfield(L, t, key);
 
 	if (ty == LUA_TSTRING)
 		s = strdup(lua_tostring(L, -1));
@@ -414,11 +427,11 @@ check_contract(lua_State *L, av_plugin *pl, av_diags *d)
 		    "plugin area '%s' must be lower-case letters, digits and _", pl->info.area);
 	if (pl->info.area != NULL && strcmp(pl->info.area, "engine") == 0)
 		av_diags_add(d, AV_EPLUGIN, file, 0, 0, "area 'engine' is reserved for aivet");
-	if (lua_getfield(L, t, "evaluate") != LUA_TFUNCTION)
+	if (rawfield(L, t, "evaluate") != LUA_TFUNCTION)
 		av_diags_add(d, AV_EPLUGIN, file, 0, 0, "plugin table: 'evaluate' must be a function%s",
 		    lua_isnil(L, -1) ? " (missing)" : "");
 	lua_pop(L, 1);
-	int ty = lua_getfield(L, t, "applies_to");
+	int ty = rawfield(L, t, "applies_to");
 	if (ty == LUA_TTABLE) {
 		lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
 		pl->applies_to = calloc((size_t)n + 1, sizeof(char *));
@@ -436,7 +449,7 @@ check_contract(lua_State *L, av_plugin *pl, av_diags *d)
 		av_diags_add(d, AV_EPLUGIN, file, 0, 0, "applies_to must be a list of kinds");
 	}
 	lua_pop(L, 1);
-	ty = lua_getfield(L, t, "settings_schema");
+	ty = rawfield(L, t, "settings_schema");
 	if (ty == LUA_TTABLE) {
 		char why[256] = "";
 		pl->schema = av_doc_create(file);
@@ -761,6 +774,7 @@ typedef struct report {
 	av_runtime *rt;
 	size_t plugin;
 	bool live;
+	size_t nfindings;
 } report;
 
 static void
@@ -874,17 +888,28 @@ check_report(lua_State *L)
 	return r;
 }
 
+/* A string field of the finding table at 2, or NULL.  The host keeps C
+ * strings, so a NUL inside would silently cut the value: refused, as is a
+ * value longer than MAX_FINDING_TEXT. */
 static const char *
 opt_field(lua_State *L, const char *plugin, const char *key)
 {
 	int t = lua_getfield(L, 2, key);
+	const char *s;
+	size_t len;
 
 	if (t == LUA_TNIL)
 		return NULL;
 	if (t != LUA_TSTRING)
 		luaL_error(L, "plugin %s: finding field '%s' must be a string, not a %s", plugin, key,
 		    luaL_typename(L, -1));
-	return lua_tostring(L, -1);
+	s = lua_tolstring(L, -1, &len);
+	if (strlen(s) != len)
+		luaL_error(L, "plugin %s: finding field '%s' contains a NUL byte", plugin, key);
+	if (len > MAX_FINDING_TEXT)
+		luaL_error(L, "plugin %s: finding field '%s' is too long (%I bytes, at most %d)",
+		    plugin, key, (lua_Integer)len, MAX_FINDING_TEXT);
+	return s;
 }
 
 /***
@@ -907,6 +932,9 @@ report_finding(lua_State *L)
 
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
+	if (r->nfindings >= MAX_FINDINGS)
+		return luaL_error(L, "plugin %s: more than %d findings in one evaluation", name,
+		    MAX_FINDINGS);
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
 		bool ok = lua_type(L, -2) == LUA_TSTRING;
@@ -942,6 +970,7 @@ known:
 	if (av_verdict_add(rt->v, pl->info.area, id, (av_severity)sev, msg, evidence, remedy,
 	    name) != 0)
 		return luaL_error(L, "not enough memory");
+	r->nfindings++;
 	if (secs > 0 && (rt->min_within == 0 || secs < rt->min_within))
 		rt->min_within = secs;
 	return 0;
@@ -1026,6 +1055,7 @@ push_report(lua_State *L)
 	r->rt = lua_touserdata(L, 1);
 	r->plugin = (size_t)lua_tointeger(L, 2);
 	r->live = true;
+	r->nfindings = 0;
 	if (luaL_newmetatable(L, REPORT_MT)) {
 		luaL_newlib(L, methods);
 		lua_setfield(L, -2, "__index");
@@ -1154,7 +1184,10 @@ run_plugin(av_runtime *rt, size_t i, int comp)
 	r = lua_touserdata(L, -1);
 	int rep = lua_gettop(L);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, rt->refs[i]);
-	lua_getfield(L, -1, "evaluate");
+	/* Raw: the plugin's table is its own to change, and a metamethod
+	 * here would run outside the budget and the protected call. */
+	lua_pushliteral(L, "evaluate");
+	lua_rawget(L, -2);
 	lua_remove(L, -2);
 	lua_pushvalue(L, comp);
 	lua_pushvalue(L, settings);
@@ -1263,7 +1296,7 @@ av_runtime_evaluate_only(av_runtime *rt, const av_node *manifest, const char *pr
 		risk = rt->risk_floor;
 	v->risk = risk;
 	v->review_by = now + pr->interval[risk];
-	if (rt->min_within > 0 && now + rt->min_within < v->review_by)
+	if (rt->min_within > 0 && rt->min_within < v->review_by - now)
 		v->review_by = now + rt->min_within;
 	const av_node *rb = av_node_at(manifest, "decisions.review_by");
 	int64_t t;

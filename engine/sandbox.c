@@ -377,6 +377,30 @@ sb_rawset(lua_State *L)
 	return 1;
 }
 
+/* setmetatable as Lua's own, but refusing finalizers: a __gc metamethod
+ * runs whenever the collector does, which is also outside
+ * av_sandbox_call (in the host's own allocations, in lua_close) where no
+ * budget stops it. */
+static int
+sb_setmetatable(lua_State *L)
+{
+	int t = lua_type(L, 2);
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+		return luaL_error(L, "cannot change a protected metatable");
+	if (t == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "finalizers (__gc) are not allowed in the sandbox");
+		lua_pop(L, 1);
+	}
+	lua_settop(L, 2);
+	lua_setmetatable(L, 1);
+	return 1;
+}
+
 /* --- globals --- */
 
 /* A fresh environment whose reads fall through to the shared globals. */
@@ -528,7 +552,7 @@ sb_setup(lua_State *L)
 {
 	av_sandbox *sb = lua_touserdata(L, 1);
 	static const char *const drop[] = {"dofile", "loadfile", "load", "collectgarbage", "print",
-		"require", "next", "rawget", "rawset", "rawlen", NULL};
+		"require", "next", "rawget", "rawset", "rawlen", "setmetatable", NULL};
 	static const luaL_Reg add[] = {
 		{"load", sb_load},
 		{"collectgarbage", sb_collectgarbage},
@@ -538,6 +562,7 @@ sb_setup(lua_State *L)
 		{"rawget", sb_rawget},
 		{"rawset", sb_rawset},
 		{"rawlen", sb_rawlen},
+		{"setmetatable", sb_setmetatable},
 		{NULL, NULL},
 	};
 	static const struct {
