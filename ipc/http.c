@@ -10,7 +10,6 @@
  * and dashboards, not for bulk traffic (that is what the IPC socket is
  * for).
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "http_int.h"
 #include "ics.h"
 #include "log.h"
 #include "proto.h"
@@ -92,287 +92,24 @@ reply_error(nng_aio *aio, av_http *h, uint16_t status, int code, const char *msg
 	free(body);
 }
 
-/* The HTTP status of a protocol reply. */
-static uint16_t
-status_of(const char *json, size_t len, bool not_found_is_bad)
-{
-	cJSON *r = cJSON_ParseWithLength(json, len);
-	const cJSON *e, *code;
-	uint16_t st = 500;
-
-	if (r == NULL)
-		return 500;
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
-		cJSON_Delete(r);
-		return 200;
-	}
-	e = cJSON_GetObjectItemCaseSensitive(r, "error");
-	code = cJSON_GetObjectItemCaseSensitive(e, "code");
-	if (cJSON_IsString(code)) {
-		const char *c = code->valuestring;
-		if (strcmp(c, "bad_request") == 0 || strcmp(c, "parse_error") == 0 ||
-		    strcmp(c, "bad_manifest") == 0)
-			st = 400;
-		else if (strcmp(c, "not_found") == 0)
-			st = not_found_is_bad ? 400 : 404;
-		else if (strcmp(c, "too_large") == 0)
-			st = 413;
-		else if (strcmp(c, "forbidden") == 0)
-			st = 403;
-		else if (strcmp(c, "busy") == 0)
-			st = 503;
-	}
-	cJSON_Delete(r);
-	return st;
-}
-
-/* Sends req (a cJSON object, freed here) through the server and replies. */
+/* Sends the protocol request text through the server and replies with
+ * its answer: as JSON, or (ics) as a calendar of the reviews it lists. */
 static void
-call(nng_aio *aio, av_http *h, cJSON *req, const char *actor, bool not_found_is_bad)
+call(nng_aio *aio, av_http *h, const av_http_out *o, bool ics)
 {
-	char *text = cJSON_PrintUnformatted(req), *r;
-	size_t rlen = 0;
-
-	cJSON_Delete(req);
-	if (text == NULL) {
-		reply_error(aio, h, 500, AV_ENOMEM, NULL);
-		return;
-	}
-	r = av_server_call(h->srv, text, strlen(text), actor, &rlen);
-	free(text);
-	if (r == NULL) {
-		reply_error(aio, h, 500, AV_ENOMEM, NULL);
-		return;
-	}
-	reply(aio, h, status_of(r, rlen, not_found_is_bad), "application/json", r, rlen);
-	free(r);
-}
-
-static cJSON *
-request(const char *op)
-{
-	cJSON *r = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(r, "v", AV_PROTO_VERSION);
-	cJSON_AddStringToObject(r, "op", op);
-	return r;
-}
-
-/* ---- URLs -------------------------------------------------------------------- */
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Percent-decodes n bytes of s into out (plus signs kept: these are paths
- * and query values sent by curl --data-urlencode or by hand).  -1 when
- * malformed, too long or holding a NUL. */
-static int
-decode(const char *s, size_t n, char *out, size_t len)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int c = (unsigned char)s[i];
-		if (c == '%') {
-			int a, b;
-			if (i + 2 >= n || (a = hexval(s[i + 1])) < 0 || (b = hexval(s[i + 2])) < 0)
-				return -1;
-			c = a * 16 + b;
-			i += 2;
-		}
-		if (c == 0 || k + 1 >= len)
-			return -1;
-		out[k++] = (char)c;
-	}
-	out[k] = '\0';
-	return 0;
-}
-
-/* The decoded value of query parameter key: 1 found, 0 absent, -1 bad. */
-static int
-query(const char *q, const char *key, char *out, size_t len)
-{
-	size_t kl = strlen(key);
-
-	while (q != NULL && *q) {
-		const char *amp = strchr(q, '&');
-		size_t n = amp ? (size_t)(amp - q) : strlen(q);
-		if (n > kl && strncmp(q, key, kl) == 0 && q[kl] == '=')
-			return decode(q + kl + 1, n - kl - 1, out, len) == 0 ? 1 : -1;
-		q = amp ? amp + 1 : NULL;
-	}
-	return 0;
-}
-
-/* Checks the query for parameters other than those allowed. */
-static const char *
-unknown_param(const char *q, const char *const *allowed)
-{
-	static _Thread_local char bad[64];
-
-	while (q != NULL && *q) {
-		const char *amp = strchr(q, '&'), *eq;
-		size_t n = amp ? (size_t)(amp - q) : strlen(q);
-		bool ok = false;
-		eq = memchr(q, '=', n);
-		size_t kl = eq ? (size_t)(eq - q) : n;
-		for (const char *const *a = allowed; *a; a++)
-			ok = ok || (strlen(*a) == kl && strncmp(*a, q, kl) == 0);
-		if (!ok && n > 0) {
-			snprintf(bad, sizeof(bad), "%.*s", (int)(kl < 60 ? kl : 60), q);
-			return bad;
-		}
-		q = amp ? amp + 1 : NULL;
-	}
-	return NULL;
-}
-
-/* ---- authorisation ---------------------------------------------------------- */
-
-/* Constant-time comparison: the token must not leak through timing. */
-static bool
-same(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char d = la != lb;
-
-	for (size_t i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
-
-/* Whether a write may go ahead; if not, the reply is sent. */
-static bool
-authorised(nng_aio *aio, av_http *h, nng_http_req *req)
-{
-	const char *tok = h->srv->cfg->http.token;
-	const char *auth = nng_http_req_get_header(req, "Authorization");
-
-	if (tok[0] == '\0') {
-		reply_error(aio, h, 403, AV_EFORBIDDEN,
-		    "writes over HTTP are disabled: configure http.token in aivetd's configuration");
-		return false;
-	}
-	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || !same(auth + 7, tok)) {
-		reply_error(aio, h, 401, AV_EFORBIDDEN,
-		    "this request needs the header 'Authorization: Bearer <http.token>'");
-		return false;
-	}
-	return true;
-}
-
-/* ---- endpoints ------------------------------------------------------------------ */
-
-static void
-evaluate(nng_aio *aio, av_http *h, const char *body, size_t len, const char *q)
-{
-	char profile[128];
-	int rc;
-	cJSON *r;
-
-	if (len == 0) {
-		reply_error(aio, h, 400, AV_EINVAL,
-		    "the request body must be the manifest (YAML or JSON)");
-		return;
-	}
-	if ((rc = query(q, "profile", profile, sizeof(profile))) < 0) {
-		reply_error(aio, h, 400, AV_EINVAL, "bad value for 'profile'");
-		return;
-	}
-	r = request("evaluate");
-	/* A body that is not text cannot be a JSON string; the parser reports
-	 * invalid UTF-8 with its position. */
-	char *text = malloc(len + 1);
-	if (r == NULL || text == NULL) {
-		free(text);
-		cJSON_Delete(r);
-		reply_error(aio, h, 500, AV_ENOMEM, NULL);
-		return;
-	}
-	memcpy(text, body, len);
-	text[len] = '\0';
-	if (strlen(text) != len) {
-		free(text);
-		cJSON_Delete(r);
-		reply_error(aio, h, 400, AV_EPARSE, "the manifest contains a NUL byte");
-		return;
-	}
-	cJSON_AddStringToObject(r, "manifest", text);
-	free(text);
-	cJSON_AddStringToObject(r, "file", "<http>");
-	if (rc == 1)
-		cJSON_AddStringToObject(r, "profile", profile);
-	call(aio, h, r, "http", true);
-}
-
-static void
-verdict(nng_aio *aio, av_http *h, const char *name, size_t nlen, const char *q)
-{
-	char dname[512], version[256];
-	int rc;
-	cJSON *r;
-
-	if (nlen == 0 || decode(name, nlen, dname, sizeof(dname)) != 0) {
-		reply_error(aio, h, 400, AV_EINVAL, "expected /v1/verdicts/NAME with a valid name");
-		return;
-	}
-	if ((rc = query(q, "version", version, sizeof(version))) < 0) {
-		reply_error(aio, h, 400, AV_EINVAL, "bad value for 'version'");
-		return;
-	}
-	r = request("verdict");
-	cJSON_AddStringToObject(r, "name", dname);
-	if (rc == 1)
-		cJSON_AddStringToObject(r, "version", version);
-	call(aio, h, r, "http", false);
-}
-
-/* GET /v1/reviews: the reviews op, as JSON or (?format=ics) a calendar. */
-static void
-reviews(nng_aio *aio, av_http *h, const char *q)
-{
-	char within[64], asof[64], format[16];
-	int rw, ra, rf;
-	cJSON *req, *rep;
-	char *text, *r;
 	size_t rlen = 0, len = 0;
+	char *r = av_server_call(h->srv, o->request, strlen(o->request), o->actor, &rlen);
+	char *text;
+	cJSON *rep;
 
-	if ((rw = query(q, "due_within", within, sizeof(within))) < 0 ||
-	    (ra = query(q, "as_of", asof, sizeof(asof))) < 0 ||
-	    (rf = query(q, "format", format, sizeof(format))) < 0) {
-		reply_error(aio, h, 400, AV_EINVAL, "bad query parameter value");
-		return;
-	}
-	if (rf == 1 && strcmp(format, "ics") != 0 && strcmp(format, "json") != 0) {
-		reply_error(aio, h, 400, AV_EINVAL, "format must be json or ics");
-		return;
-	}
-	req = request("reviews");
-	if (rw == 1)
-		cJSON_AddStringToObject(req, "due_within", within);
-	if (ra == 1)
-		cJSON_AddStringToObject(req, "as_of", asof);
-	if (rf != 1 || strcmp(format, "ics") != 0) {
-		call(aio, h, req, "http", true);
-		return;
-	}
-	text = cJSON_PrintUnformatted(req);
-	cJSON_Delete(req);
-	r = text ? av_server_call(h->srv, text, strlen(text), "http", &rlen) : NULL;
-	free(text);
 	if (r == NULL) {
 		reply_error(aio, h, 500, AV_ENOMEM, NULL);
 		return;
 	}
-	rep = cJSON_ParseWithLength(r, rlen);
-	if (rep == NULL || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"))) {
-		reply(aio, h, status_of(r, rlen, true), "application/json", r, rlen);
+	rep = ics ? cJSON_ParseWithLength(r, rlen) : NULL;
+	if (!ics || rep == NULL || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"))) {
+		reply(aio, h, av_http_status_of(r, rlen, o->not_found_is_bad), "application/json", r,
+		    rlen);
 		free(r);
 		cJSON_Delete(rep);
 		return;
@@ -533,6 +270,38 @@ metrics(nng_aio *aio, av_http *h)
 	free(b);
 }
 
+static void metrics(nng_aio *aio, av_http *h);
+static void read_body(nng_aio *aio, av_http *h, const av_http_in *in, size_t cl);
+
+/* Carries out the plan for a request (see http_int.h). */
+static void
+answer(nng_aio *aio, av_http *h, const av_http_in *in)
+{
+	av_http_out o;
+
+	if (av_http_plan(in, &o) != 0) {
+		reply_error(aio, h, 500, AV_ENOMEM, NULL);
+		return;
+	}
+	close_after = o.close;
+	switch (o.action) {
+	case AV_HTTP_REPLY:
+		reply(aio, h, o.status, "application/json", o.body, o.len);
+		break;
+	case AV_HTTP_CALL:
+	case AV_HTTP_REVIEWS_ICS:
+		call(aio, h, &o, o.action == AV_HTTP_REVIEWS_ICS);
+		break;
+	case AV_HTTP_METRICS:
+		metrics(aio, h);
+		break;
+	case AV_HTTP_READ_BODY:
+		read_body(aio, h, in, o.content_length);
+		break;
+	}
+	av_http_out_fini(&o);
+}
+
 /*
  * Reading a request body: nng's own collection answers an oversize body
  * with a bare 400, so the gateway reads bodies itself and can answer 413.
@@ -542,7 +311,7 @@ typedef struct body_rd {
 	nng_aio *haio; /* the handler's, finished when the reply is ready */
 	nng_aio *raio;
 	nng_http_conn *conn;
-	const char *q;
+	av_http_in in; /* its strings are the request's, alive until haio finishes */
 	char *buf;
 	size_t want, got;
 	bool discard; /* over the limit: read into buf[0..64K) and drop */
@@ -585,7 +354,9 @@ body_cb(void *arg)
 		    b->want, b->h->srv->cfg->http.max_body);
 		reply_error(b->haio, b->h, 413, AV_ELIMIT, msg);
 	} else {
-		evaluate(b->haio, b->h, b->buf, b->want, b->q);
+		b->in.body = b->buf;
+		b->in.len = b->want;
+		answer(b->haio, b->h, &b->in);
 	}
 done:
 	free(b->buf);
@@ -593,17 +364,13 @@ done:
 	free(b);
 }
 
-/* Starts reading a body of cl bytes for POST /v1/evaluate. */
+/* Starts reading a body of cl bytes (more than 0) for POST /v1/evaluate. */
 static void
-read_body(nng_aio *aio, av_http *h, size_t cl, const char *q)
+read_body(nng_aio *aio, av_http *h, const av_http_in *in, size_t cl)
 {
 	size_t limit = h->srv->cfg->http.max_body ? h->srv->cfg->http.max_body : h->srv->cfg->max_request;
 	body_rd *b;
 
-	if (cl == 0) {
-		evaluate(aio, h, "", 0, q);
-		return;
-	}
 	if (cl > limit && cl > DISCARD_MAX) {
 		close_after = true;
 		reply_error(aio, h, 413, AV_ELIMIT, "the body exceeds the gateway's limit");
@@ -621,7 +388,7 @@ read_body(nng_aio *aio, av_http *h, size_t cl, const char *q)
 	b->h = h;
 	b->haio = aio;
 	b->conn = nng_aio_get_input(aio, 2);
-	b->q = q;
+	b->in = *in;
 	b->want = cl;
 	b->discard = cl > limit;
 	next_read(b);
@@ -634,89 +401,17 @@ route(nng_aio *aio)
 	nng_http_req *req = nng_aio_get_input(aio, 0);
 	nng_http_handler *hd = nng_aio_get_input(aio, 1);
 	av_http *h = nng_http_handler_get_data(hd);
-	const char *method = nng_http_req_get_method(req);
-	const char *uri = nng_http_req_get_uri(req);
-	const char *qm = strchr(uri, '?');
-	const char *q = qm ? qm + 1 : NULL;
-	size_t plen = qm ? (size_t)(qm - uri) : strlen(uri);
-	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
-	static const char *const none[] = {NULL};
-	static const char *const p_version[] = {"version", NULL};
-	static const char *const p_profile[] = {"profile", NULL};
-	static const char *const p_reviews[] = {"due_within", "as_of", "format", NULL};
-	const char *const *allowed = none;
-	const char *want = "GET";
-	const char *clh = nng_http_req_get_header(req, "Content-Length");
-	char msg[160], *end;
-	size_t cl = 0;
+	av_http_in in = {
+		.method = nng_http_req_get_method(req),
+		.uri = nng_http_req_get_uri(req),
+		.content_length = nng_http_req_get_header(req, "Content-Length"),
+		.transfer_encoding = nng_http_req_get_header(req, "Transfer-Encoding"),
+		.authorization = nng_http_req_get_header(req, "Authorization"),
+		.token = h->srv->cfg->http.token,
+	};
 
 	close_after = false;
-	if (nng_http_req_get_header(req, "Transfer-Encoding") != NULL) {
-		close_after = true;
-		reply_error(aio, h, 411, AV_EINVAL, "send the body with a Content-Length");
-		return;
-	}
-	if (clh != NULL) {
-		unsigned long long v = strtoull(clh, &end, 10);
-		if (end == clh || *end != '\0') {
-			close_after = true;
-			reply_error(aio, h, 400, AV_EINVAL, "bad Content-Length");
-			return;
-		}
-		cl = (size_t)v;
-	}
-	/* Only evaluate reads its body. */
-	close_after = cl > 0;
-
-#define IS(p) (plen == strlen(p) && strncmp(uri, p, plen) == 0)
-	if (IS("/v1/health") || IS("/v1/components") || IS("/metrics")) {
-		want = "GET";
-	} else if (plen > 13 && strncmp(uri, "/v1/verdicts/", 13) == 0) {
-		want = "GET";
-		allowed = p_version;
-	} else if (IS("/v1/evaluate")) {
-		want = "POST";
-		allowed = p_profile;
-	} else if (IS("/v1/reload")) {
-		want = "POST";
-	} else if (IS("/v1/reviews")) {
-		want = "GET";
-		allowed = p_reviews;
-	} else {
-		snprintf(msg, sizeof(msg), "no such path: %.*s (see docs/protocol.md, HTTP gateway)",
-		    (int)(plen < 100 ? plen : 100), uri);
-		reply_error(aio, h, 404, AV_ENOTFOUND, msg);
-		return;
-	}
-	if ((strcmp(want, "GET") == 0 && !get) || (strcmp(want, "POST") == 0 && !post)) {
-		snprintf(msg, sizeof(msg), "method %.16s not allowed here; use %s", method, want);
-		reply_error(aio, h, 405, AV_EINVAL, msg);
-		return;
-	}
-	const char *bad = unknown_param(q, allowed);
-	if (bad != NULL) {
-		snprintf(msg, sizeof(msg), "unknown query parameter '%s'", bad);
-		reply_error(aio, h, 400, AV_EINVAL, msg);
-		return;
-	}
-	if (IS("/v1/health"))
-		call(aio, h, request("health"), "http", false);
-	else if (IS("/v1/components"))
-		call(aio, h, request("list"), "http", false);
-	else if (IS("/metrics"))
-		metrics(aio, h);
-	else if (IS("/v1/reviews"))
-		reviews(aio, h, q);
-	else if (IS("/v1/evaluate")) {
-		close_after = false;
-		read_body(aio, h, cl, q);
-	}
-	else if (IS("/v1/reload")) {
-		if (authorised(aio, h, req))
-			call(aio, h, request("reload"), "<http:token>", false);
-	} else
-		verdict(aio, h, uri + 13, plen - 13, q);
-#undef IS
+	answer(aio, h, &in);
 }
 
 /* ---- start and stop ----------------------------------------------------------------- */

@@ -2,7 +2,7 @@
  * test_regressions.c - replays every input under tests/fuzz/regressions/
  * through the fuzz target it was found with.  A file is named
  * "<target>-<what>", target being one of doc, manifest, proto, config, card,
- * bom, spdx, inspect; the targets' own sources (tests/fuzz/fuzz_<target>.c)
+ * bom, spdx, inspect, http; the targets' own sources (tests/fuzz/fuzz_<target>.c)
  * are compiled in under the names av_fuzz_<target>, so that the replay runs
  * exactly the code the fuzzer ran, with its invariant checks (which abort).
  */
@@ -26,6 +26,7 @@ int av_fuzz_card(const uint8_t *data, size_t size);
 int av_fuzz_bom(const uint8_t *data, size_t size);
 int av_fuzz_spdx(const uint8_t *data, size_t size);
 int av_fuzz_inspect(const uint8_t *data, size_t size);
+int av_fuzz_http(const uint8_t *data, size_t size);
 
 static const struct {
 	const char *name;
@@ -39,6 +40,7 @@ static const struct {
 	{"bom", av_fuzz_bom},
 	{"spdx", av_fuzz_spdx},
 	{"inspect", av_fuzz_inspect},
+	{"http", av_fuzz_http},
 };
 
 #define MAX_FILES 4096
