@@ -834,6 +834,36 @@ lock_rd(av_store *s, av_error *err)
 }
 
 /*
+ * A read transaction spanning several lookups: one snapshot for all of them
+ * and one round of WAL read locks instead of one per statement.  Only for a
+ * handle that writes through a committer or never writes; a failure to begin
+ * leaves each statement to run on its own, as without it.
+ */
+void
+av_store_read_begin(av_store *s)
+{
+	av_error err;
+
+	if (s == NULL || s->rd.db == NULL || lock_rd(s, &err) != 0)
+		return;
+	if (sqlite3_get_autocommit(s->rd.db))
+		(void)sqlite3_exec(s->rd.db, "BEGIN", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+av_store_read_end(av_store *s)
+{
+	av_error err;
+
+	if (s == NULL || s->rd.db == NULL || lock_rd(s, &err) != 0)
+		return;
+	if (!sqlite3_get_autocommit(s->rd.db))
+		(void)sqlite3_exec(s->rd.db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
  * Runs a write: through the committer when there is one (and waits until
  * its batch is durable), else in its own transaction on this handle.
  */
@@ -1888,7 +1918,7 @@ apply_schedule_remove(struct conn *c, struct wreq *r, av_error *err)
 {
 	const struct sched_op *op = r->arg;
 	sqlite3_stmt *st;
-	int64_t comp;
+	int64_t comp = 0;
 	int rc;
 
 	if ((rc = component_id(c, op->name, op->version, NULL, 0, false, &comp, err)) != 0)

@@ -719,6 +719,21 @@ av_srv_peer_actor(nng_msg *msg, char *buf, size_t len)
 		snprintf(buf, len, "uid:%llu", (unsigned long long)uid);
 }
 
+/* The same, remembered per slot: a slot's requests mostly come from the
+ * same peer, and looking a user up reads the password database. */
+static void
+av_srv_peer_actor_cached(slot *sl)
+{
+	nng_pipe p = nng_msg_get_pipe(sl->msg);
+	uint64_t uid;
+
+	if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) == 0 && sl->actor_known &&
+	    uid == sl->actor_uid)
+		return;
+	av_srv_peer_actor(sl->msg, sl->actor, sizeof(sl->actor));
+	sl->actor_known = nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &sl->actor_uid) == 0;
+}
+
 static void
 enqueue(av_server *s, slot *sl)
 {
@@ -768,7 +783,7 @@ slot_cb(void *arg)
 		return;
 	}
 	sl->msg = nng_aio_get_msg(sl->aio);
-	av_srv_peer_actor(sl->msg, sl->actor, sizeof(sl->actor));
+	av_srv_peer_actor_cached(sl);
 	atomic_store(&sl->state, SLOT_BUSY);
 	enqueue(sl->srv, sl);
 }
@@ -872,8 +887,10 @@ worker_main(void *arg)
 		if (sl->committed) {
 			reply = finish_commit(w, sl, &rlen);
 		} else {
+			av_store_read_begin(w->rd);
 			reply = handle(w, sl, nng_msg_body(sl->msg), nng_msg_len(sl->msg), sl->actor,
 			    &rlen, &deferred);
+			av_store_read_end(w->rd);
 			nng_msg_free(sl->msg);
 			sl->msg = NULL;
 			if (deferred)

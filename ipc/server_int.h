@@ -46,6 +46,8 @@ typedef struct slot {
 	_Atomic slot_state state;
 	nng_msg *msg;       /* the request, while queued */
 	char actor[128];
+	uint64_t actor_uid; /* whose name actor holds, when actor_known */
+	bool actor_known;
 	/* An evaluation waiting for its commit. */
 	av_verdict *pending;
 	char *canon;
