@@ -997,7 +997,9 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&s->qmu);
 
 		if (sl->committed) {
+			av_store_read_begin(w->rd);
 			reply = finish_commit(w, sl, &rlen);
+			av_store_read_end(w->rd);
 		} else {
 			av_store_read_begin(w->rd);
 			reply = handle(w, sl, nng_msg_body(sl->msg), nng_msg_len(sl->msg), sl->actor,
