@@ -28,6 +28,7 @@ local time = require "aivet.time"
 -- looked up through two tables and each module field through a proxy.
 local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
 local sort = table.sort
+local byte = string.byte
 local now, parse_date, parse_duration = time.now, time.parse_date, time.parse_duration
 
 local EMPTY = {}
@@ -107,8 +108,16 @@ local function check_test_sets(ev, settings, report)
 	end
 end
 
+-- A rubric counts when it has a non-space character.  Most start with a
+-- printable ASCII one, which answers without a pattern match (a match costs
+-- about a microsecond in the sandbox).
+local function has_text(s)
+	local b = byte(s, 1)
+	return (b ~= nil and b > 32 and b < 127) or s:match("%S") ~= nil
+end
+
 local function check_rubric(ev, report)
-	if type(ev.rubric) == "string" and ev.rubric:match("%S") then
+	if type(ev.rubric) == "string" and has_text(ev.rubric) then
 		return
 	end
 	report:finding{
