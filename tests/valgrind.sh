@@ -62,7 +62,7 @@ for t in "$@"; do
 	t0=$(date +%s)
 	rc=0
 	case "$t" in
-	client) CK_DEFAULT_TIMEOUT=$((60 * AIVET_TEST_SLOW)) "$BUILD/tests/test_client" "$VG/ipc/aivetd" \
+	client) AIVET_SRCDIR="$SRC" CK_DEFAULT_TIMEOUT=$((60 * AIVET_TEST_SLOW)) "$BUILD/tests/test_client" "$VG/ipc/aivetd" \
 		>"$dir/script.out" 2>&1 || rc=$? ;;
 	corpus) bash "$SRC/tests/integration/corpus.sh" "$VG" "$SRC" \
 		"${CORPUS_DIR:-$SRC/../shared/corpus}" >"$dir/script.out" 2>&1 || rc=$? ;;
