@@ -141,6 +141,10 @@ enum {
 	S_FIND_CACHED,
 	S_LATEST_VERSION,
 	S_LATEST_NAME,
+	S_FIND_CACHED_KEY,
+	S_LATEST_VERSION_KEY,
+	S_LATEST_NAME_KEY,
+	S_VERDICT_BY_ID,
 	S_LIST,
 	S_COUNTS,
 	S_USER_VERSION,
@@ -191,6 +195,19 @@ static const char *const sql[S_COUNT] = {
 	[S_LATEST_NAME] = "SELECT e.id, e.verdict FROM evaluations e "
 			  "JOIN components c ON c.id = e.component_id "
 			  "WHERE c.name = ?1 ORDER BY e.id DESC LIMIT 1",
+	/* The same lookups without the verdict text, whose overflow pages cost
+	 * more to read than the rest of a lookup: a handle that parsed that
+	 * evaluation before knows it by its key (see row_verdict_ref). */
+	[S_FIND_CACHED_KEY] = "SELECT id, manifest_digest, evaluated_at FROM evaluations "
+			      "WHERE manifest_digest = ?1 AND policy_digest = ?2 AND profile = ?3 "
+			      "ORDER BY id DESC LIMIT 1",
+	[S_LATEST_VERSION_KEY] = "SELECT e.id, e.manifest_digest, e.evaluated_at FROM evaluations e "
+				 "JOIN components c ON c.id = e.component_id "
+				 "WHERE c.name = ?1 AND c.version = ?2 ORDER BY e.id DESC LIMIT 1",
+	[S_LATEST_NAME_KEY] = "SELECT e.id, e.manifest_digest, e.evaluated_at FROM evaluations e "
+			      "JOIN components c ON c.id = e.component_id "
+			      "WHERE c.name = ?1 ORDER BY e.id DESC LIMIT 1",
+	[S_VERDICT_BY_ID] = "SELECT verdict FROM evaluations WHERE id = ?1",
 	[S_LIST] = "SELECT e.id, e.verdict FROM components c JOIN evaluations e "
 		   "ON e.id = (SELECT max(id) FROM evaluations WHERE component_id = c.id) "
 		   "ORDER BY c.name, c.version",
@@ -318,6 +335,8 @@ struct av_store {
 	/* Verdicts read on this handle, by evaluation id (guarded by lock). */
 	struct vcache {
 		int64_t id;
+		char digest[65];      /* its manifest digest and time: evaluation rows */
+		int64_t evaluated_at; /* are never changed, so with the id they name it */
 		char *text; /* the stored JSON it was read from */
 		size_t len;
 		av_verdict *v;
@@ -919,6 +938,36 @@ lock_rd(av_store *s, av_error *err)
 }
 
 static bool writable_locked(av_store *s);
+
+/*
+ * A read transaction spanning several lookups: one snapshot for all of them
+ * and one round of WAL read locks instead of one per statement.  Only for a
+ * handle that writes through a committer or never writes; a failure to begin
+ * leaves each statement to run on its own, as without it.
+ */
+void
+av_store_read_begin(av_store *s)
+{
+	av_error err;
+
+	if (s == NULL || s->rd.db == NULL || lock_rd(s, &err) != 0)
+		return;
+	if (sqlite3_get_autocommit(s->rd.db))
+		(void)sqlite3_exec(s->rd.db, "BEGIN", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+av_store_read_end(av_store *s)
+{
+	av_error err;
+
+	if (s == NULL || s->rd.db == NULL || lock_rd(s, &err) != 0)
+		return;
+	if (!sqlite3_get_autocommit(s->rd.db))
+		(void)sqlite3_exec(s->rd.db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+}
 
 /*
  * Runs a write: through the committer when there is one (and waits until
@@ -1532,6 +1581,8 @@ row_verdict(av_store *s, sqlite3_stmt *st, bool cached, av_verdict **out, av_err
 			free(c->text);
 			av_verdict_destroy(c->v);
 			c->id = id;
+			c->digest[0] = '\0'; /* unknown here: key lookups read it anew */
+			c->evaluated_at = 0;
 			c->text = t;
 			c->len = len;
 			c->v = copy;
@@ -1550,43 +1601,73 @@ found:
  * The verdict of the current row as the handle's cached copy, borrowed:
  * filled (parsed) when the row is not in the cache yet.
  */
+/*
+ * A row of a *_KEY lookup (id, manifest digest, evaluated_at): the verdict
+ * parsed before on this handle when the key matches, else the stored text
+ * read by id and parsed.
+ */
 static int
 row_verdict_ref(av_store *s, sqlite3_stmt *st, const av_verdict **out, av_error *err)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
-	const char *text = col_text(st, 1);
-	size_t len = (size_t)sqlite3_column_bytes(st, 1);
+	const char *digest = col_text(st, 1);
+	int64_t at = sqlite3_column_int64(st, 2);
 	struct vcache *c = &s->vc[(uint64_t)id % VCACHE_SIZE];
+	sqlite3_stmt *vt;
+	const char *text;
+	size_t len;
 	av_verdict *v;
 	av_error e;
 	cJSON *j;
 	char *t;
 	int rc;
 
-	if (c->v != NULL && c->id == id && text != NULL && c->len == len &&
-	    memcmp(c->text, text, len) == 0) {
+	if (digest == NULL)
+		digest = "";
+	if (c->v != NULL && c->id == id && c->evaluated_at == at && strcmp(c->digest, digest) == 0) {
 		*out = c->v;
 		return 0;
 	}
-	if (text == NULL || (j = cJSON_ParseWithLength(text, len)) == NULL)
-		return av_error_set(err, AV_ESTORE, NULL, 0, 0,
-		    "evaluation %lld: the stored verdict is not valid JSON", (long long)id);
-	rc = av_verdict_from_json(&v, j, &e);
-	cJSON_Delete(j);
-	if (rc != 0)
-		return av_error_set(err, rc == AV_ENOMEM ? AV_ENOMEM : AV_ESTORE, NULL, 0, 0,
-		    "evaluation %lld: the stored verdict cannot be read: %s", (long long)id, e.msg);
-	if ((t = malloc(len + 1)) == NULL) {
-		av_verdict_destroy(v);
-		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	if ((vt = stmt(&s->rd, S_VERDICT_BY_ID, err)) == NULL)
+		return err->code;
+	sqlite3_bind_int64(vt, 1, id);
+	if ((rc = sqlite3_step(vt)) != SQLITE_ROW) {
+		done_with(vt);
+		if (rc == SQLITE_DONE)
+			return av_error_set(err, AV_ESTORE, NULL, 0, 0,
+			    "evaluation %lld vanished while it was read", (long long)id);
+		return dberr(&s->rd, rc, false, err, "reading a verdict");
 	}
-	memcpy(t, text, len);
-	t[len] = '\0';
+	text = col_text(vt, 0);
+	len = (size_t)sqlite3_column_bytes(vt, 0);
+	rc = 0;
+	if (text == NULL || (j = cJSON_ParseWithLength(text, len)) == NULL)
+		rc = av_error_set(err, AV_ESTORE, NULL, 0, 0,
+		    "evaluation %lld: the stored verdict is not valid JSON", (long long)id);
+	else if ((rc = av_verdict_from_json(&v, j, &e)) != 0) {
+		cJSON_Delete(j);
+		rc = av_error_set(err, rc == AV_ENOMEM ? AV_ENOMEM : AV_ESTORE, NULL, 0, 0,
+		    "evaluation %lld: the stored verdict cannot be read: %s", (long long)id, e.msg);
+	} else {
+		cJSON_Delete(j);
+		if ((t = malloc(len + 1)) == NULL) {
+			av_verdict_destroy(v);
+			rc = av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+		} else {
+			memcpy(t, text, len);
+			t[len] = '\0';
+		}
+	}
+	done_with(vt);
+	if (rc != 0)
+		return rc;
 	v->id = id;
 	v->cached = false;
 	free(c->text);
 	av_verdict_destroy(c->v);
 	c->id = id;
+	snprintf(c->digest, sizeof(c->digest), "%s", digest);
+	c->evaluated_at = at;
 	c->text = t;
 	c->len = len;
 	c->v = v;
@@ -1696,7 +1777,7 @@ av_store_find_cached_ref(av_store *s, const char *manifest_digest, const char *p
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "missing digest or profile");
 	if ((rc = lock_rd(s, err)) != 0)
 		return rc;
-	if ((st = stmt(&s->rd, S_FIND_CACHED, err)) == NULL) {
+	if ((st = stmt(&s->rd, S_FIND_CACHED_KEY, err)) == NULL) {
 		rc = err->code;
 	} else {
 		bind_text(st, 1, manifest_digest);
@@ -1723,7 +1804,8 @@ av_store_latest_ref(av_store *s, const char *name, const char *version, const av
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no component name given");
 	if ((rc = lock_rd(s, err)) != 0)
 		return rc;
-	if ((st = stmt(&s->rd, version != NULL ? S_LATEST_VERSION : S_LATEST_NAME, err)) == NULL) {
+	st = stmt(&s->rd, version != NULL ? S_LATEST_VERSION_KEY : S_LATEST_NAME_KEY, err);
+	if (st == NULL) {
 		rc = err->code;
 	} else {
 		bind_text(st, 1, name);
@@ -2086,7 +2168,7 @@ apply_schedule_remove(struct conn *c, struct wreq *r, av_error *err)
 {
 	const struct sched_op *op = r->arg;
 	sqlite3_stmt *st;
-	int64_t comp;
+	int64_t comp = 0;
 	int rc;
 
 	if ((rc = component_id(c, op->name, op->version, NULL, 0, false, &comp, err)) != 0)

@@ -116,6 +116,9 @@ int av_store_latest_ref(av_store *s, const char *name, const char *version, cons
 /* Calls cb with the latest verdict of every component@version, by name
  * then version; cb owns each verdict; a non-zero return stops the walk and
  * is returned. */
+/* Runs the lookups between them in one read transaction (one snapshot). */
+void av_store_read_begin(av_store *s);
+void av_store_read_end(av_store *s);
 int av_store_list(av_store *s, int (*cb)(void *arg, av_verdict *v), void *arg, av_error *err);
 
 /* Counts for health/stats: components, evaluations, reviews, alerts. */

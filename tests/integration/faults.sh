@@ -301,8 +301,9 @@ test_clients_that_disconnect_mid_request() {
 		kill -KILL $! 2>/dev/null || true
 		wait $! 2>/dev/null || true
 	done
-	out=$("$AIVET" --timeout 2000 -f json health 2>&1)
-	expect_contains "$out" '"status":	"ok"'
+	# A client gone before the daemon's side of the handshake is written can
+	# meet nng's listener bug (below): the watchdog listens anew within seconds.
+	answers_within 15 || fail "the daemon no longer answers after clients left mid-request"
 }
 
 # nng before 1.6.0 stops accepting on a listener when a peer leaves during
