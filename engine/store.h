@@ -31,6 +31,7 @@ typedef struct av_store av_store;
 enum {
 	AV_STORE_READONLY = 1 << 0,  /* open for reads only; never migrates */
 	AV_STORE_COMMITTER = 1 << 1, /* start the group-commit writer thread */
+	AV_STORE_FALLBACK = 1 << 2,  /* open read-only when the file cannot be written */
 };
 
 /*
@@ -40,6 +41,21 @@ enum {
  */
 int av_store_open(av_store **out, const char *path, int flags, av_error *err);
 void av_store_close(av_store *s); /* drains the committer first; NULL is fine */
+
+/*
+ * With AV_STORE_FALLBACK, a database that can be read but not written (a
+ * read-only file, folder or mount) is opened read-only instead of failing:
+ * reads work, and every write fails with AV_EREADONLY naming the file.  The
+ * schema must then already be current (nothing can be migrated).  A handle
+ * with AV_STORE_COMMITTER that fell back tries again, at most once a second,
+ * when a write comes or av_store_writable is asked, to open the file for
+ * writing; once that works the committer starts and writes go through.
+ * Other handles that fell back stay read-only (they only read anyway).
+ *
+ * av_store_writable says whether a write could go through now (false for a
+ * handle that is read-only); NULL is not writable.
+ */
+bool av_store_writable(av_store *s);
 
 /* The schema version this build writes (PRAGMA user_version). */
 int av_store_schema_version(void);
@@ -100,6 +116,9 @@ int av_store_latest_ref(av_store *s, const char *name, const char *version, cons
 /* Calls cb with the latest verdict of every component@version, by name
  * then version; cb owns each verdict; a non-zero return stops the walk and
  * is returned. */
+/* Runs the lookups between them in one read transaction (one snapshot). */
+void av_store_read_begin(av_store *s);
+void av_store_read_end(av_store *s);
 int av_store_list(av_store *s, int (*cb)(void *arg, av_verdict *v), void *arg, av_error *err);
 
 /* Counts for health/stats: components, evaluations, reviews, alerts. */

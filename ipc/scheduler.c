@@ -480,8 +480,8 @@ av_sched_start(av_server *s, av_sched **out, av_error *err)
 	sc->w.id = -2;
 	pthread_mutex_init(&sc->mu, NULL);
 	pthread_cond_init(&sc->cv, NULL);
-	if ((rc = av_store_open(&sc->w.rd, s->cfg->database, 0, err)) != 0 ||
-	    (rc = av_store_open(&sc->walk_rd, s->cfg->database, 0, err)) != 0 ||
+	if ((rc = av_store_open(&sc->w.rd, s->cfg->database, AV_STORE_FALLBACK, err)) != 0 ||
+	    (rc = av_store_open(&sc->walk_rd, s->cfg->database, AV_STORE_FALLBACK, err)) != 0 ||
 	    (rc = av_srv_refresh(&sc->w, err)) != 0 ||
 	    (rc = av_hooks_start(s->cfg, &sc->hooks, err)) != 0)
 		goto fail;
