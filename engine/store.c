@@ -152,6 +152,7 @@ enum {
 	S_REVIEW_INSERT,
 	S_SCHED_ADVANCE,
 	S_REVIEW_LIST,
+	S_REVIEW_LAST,
 	S_SCHED_SET,
 	S_SCHED_DELETE,
 	S_SCHED_GET,
@@ -160,6 +161,7 @@ enum {
 	S_WAIVER_TARGET,
 	S_WAIVER_REVOKE,
 	S_WAIVER_LIST,
+	S_WAIVER_LIST_ONE,
 	S_ALERT_INSERT,
 	S_ALERT_FIND,
 	S_ALERT_LIST,
@@ -224,6 +226,17 @@ static const char *const sql[S_COUNT] = {
 			  "JOIN components c ON c.id = r.component_id "
 			  "WHERE c.name = ?1 AND (?2 IS NULL OR c.version = ?2) "
 			  "ORDER BY r.created_at, r.id",
+	/* The last review in history order (time, then id) and the digest of the
+	 * manifest its component had then: the last evaluation at or before it
+	 * (at the same second an evaluation comes first, as in S_HISTORY). */
+	[S_REVIEW_LAST] = "SELECT r.id, c.name, c.version, r.decision, r.reviewer, r.note, "
+			  "r.conditions, r.created_at, r.next_review, "
+			  "(SELECT e.manifest_digest FROM evaluations e "
+			  " WHERE e.component_id = r.component_id AND e.evaluated_at <= r.created_at "
+			  " ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1) "
+			  "FROM reviews r JOIN components c ON c.id = r.component_id "
+			  "WHERE c.name = ?1 AND c.version = ?2 "
+			  "ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
 	[S_SCHED_SET] = "INSERT INTO schedules (component_id, every_seconds, owner, next_due, "
 			"updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (component_id) DO "
 			"UPDATE SET every_seconds = excluded.every_seconds, owner = excluded.owner, "
@@ -249,6 +262,17 @@ static const char *const sql[S_COUNT] = {
 			  "THEN (w.until IS NULL OR w.until > ?3) "
 			  "ELSE (w.until IS NOT NULL AND w.until <= ?3) END)) "
 			  "ORDER BY c.name, c.version, w.id",
+	/* The same for one component, through its index (the general form above
+	 * scans every waiver: the planner cannot use an index across "?1 IS NULL
+	 * OR"), as every verdict lookup asks. */
+	[S_WAIVER_LIST_ONE] = "SELECT w.id, c.name, c.version, w.finding_id, w.justification, "
+			      "w.note, w.until, w.created_by, w.created_at, w.revoked_at "
+			      "FROM components c JOIN waivers w ON w.component_id = c.id "
+			      "WHERE c.name = ?1 AND c.version = ?2 "
+			      "AND (?4 = 2 OR (w.revoked_at IS NULL AND CASE WHEN ?4 = 0 "
+			      "THEN (w.until IS NULL OR w.until > ?3) "
+			      "ELSE (w.until IS NOT NULL AND w.until <= ?3) END)) "
+			      "ORDER BY w.id",
 	[S_ALERT_INSERT] = "INSERT INTO alerts (topic, component_id, dedupe_key, payload, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (dedupe_key) DO NOTHING",
 	[S_ALERT_FIND] = "SELECT id FROM alerts WHERE dedupe_key = ?1",
@@ -2081,6 +2105,23 @@ av_store_put_review(av_store *s, av_review *rv, av_error *err)
 	return rc;
 }
 
+/* A review row in the column order of S_REVIEW_LIST and S_REVIEW_LAST. */
+static void
+row_review(sqlite3_stmt *st, av_review *rv)
+{
+	*rv = (av_review){
+		.id = sqlite3_column_int64(st, 0),
+		.name = col_text(st, 1),
+		.version = col_text(st, 2),
+		.decision = av_review_decision_parse(col_text(st, 3)),
+		.reviewer = col_text(st, 4),
+		.note = col_text(st, 5),
+		.conditions = col_text(st, 6),
+		.created_at = sqlite3_column_int64(st, 7),
+		.next_review = sqlite3_column_int64(st, 8),
+	};
+}
+
 int
 av_store_list_reviews(av_store *s, const char *name, const char *version,
     int (*cb)(void *arg, const av_review *r), void *arg, av_error *err)
@@ -2101,22 +2142,47 @@ av_store_list_reviews(av_store *s, const char *name, const char *version,
 	bind_text(st, 1, name);
 	bind_text(st, 2, version);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		av_review rv = {
-			.id = sqlite3_column_int64(st, 0),
-			.name = col_text(st, 1),
-			.version = col_text(st, 2),
-			.decision = av_review_decision_parse(col_text(st, 3)),
-			.reviewer = col_text(st, 4),
-			.note = col_text(st, 5),
-			.conditions = col_text(st, 6),
-			.created_at = sqlite3_column_int64(st, 7),
-			.next_review = sqlite3_column_int64(st, 8),
-		};
+		av_review rv;
+		row_review(st, &rv);
 		if ((rc = cb(arg, &rv)) != 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : dberr(&s->rd, rc, false, err, "listing reviews");
 out:
+	done_with(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int
+av_store_last_review(av_store *s, const char *name, const char *version,
+    int (*cb)(void *arg, const av_review *r, const char *digest), void *arg, av_error *err)
+{
+	av_error local_err;
+	err = err != NULL ? err : &local_err;
+	sqlite3_stmt *st;
+	av_review rv;
+	int rc;
+
+	if (s == NULL || empty(name) || version == NULL || cb == NULL)
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no store, component or callback");
+	if ((rc = lock_rd(s, err)) != 0)
+		return rc;
+	if ((st = stmt(&s->rd, S_REVIEW_LAST, err)) == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err->code;
+	}
+	bind_text(st, 1, name);
+	bind_text(st, 2, version);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *digest = col_text(st, 9);
+		row_review(st, &rv);
+		rc = cb(arg, &rv, digest != NULL ? digest : "");
+	} else if (rc == SQLITE_DONE) {
+		rc = av_error_set(err, AV_ENOTFOUND, NULL, 0, 0, "%s@%s has no review", name, version);
+	} else {
+		rc = dberr(&s->rd, rc, false, err, "reading the last review");
+	}
 	done_with(st);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -2438,7 +2504,8 @@ av_store_list_waivers(av_store *s, const char *name, const char *version, int64_
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no store, callback or filter");
 	if ((rc = lock_rd(s, err)) != 0)
 		return rc;
-	if ((st = stmt(&s->rd, S_WAIVER_LIST, err)) == NULL) {
+	st = stmt(&s->rd, name != NULL && version != NULL ? S_WAIVER_LIST_ONE : S_WAIVER_LIST, err);
+	if (st == NULL) {
 		pthread_mutex_unlock(&s->lock);
 		return err->code;
 	}

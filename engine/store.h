@@ -194,6 +194,15 @@ int av_store_put_review(av_store *s, av_review *r, av_error *err);
 /* Reviews of name@version (version NULL: of every version), oldest first. */
 int av_store_list_reviews(av_store *s, const char *name, const char *version,
     int (*cb)(void *arg, const av_review *r), void *arg, av_error *err);
+/*
+ * The last review of name@version in history order, with the digest of the
+ * manifest the component had when it was recorded ("" when no evaluation
+ * came before it), passed to cb; AV_ENOTFOUND when it has none.  One
+ * query through the reviews' and evaluations' indexes; no stored verdict
+ * text is read, however many reviews the component has.
+ */
+int av_store_last_review(av_store *s, const char *name, const char *version,
+    int (*cb)(void *arg, const av_review *r, const char *digest), void *arg, av_error *err);
 
 typedef struct av_schedule {
 	const char *name;
