@@ -4,11 +4,15 @@
  * the same run with the same payload and concurrency, so that figures are
  * ratios against a baseline and not absolute numbers from a noisy machine.
  *
- *   aivet-bench [--socket URL] [--clients N] [--count N] [--mix MIX] [--disk-dir DIR]
+ *   aivet-bench [--socket URL] [--clients N] [--count N | --duration SECONDS]
+ *               [--mix MIX] [--disk-dir DIR]
  *
  * MIX is one kind, or weighted kinds ("evaluate=2,cached=3,verdict=5"):
  * evaluate (distinct manifests: nothing cached), cached (the same manifest
- * again), verdict (stored-verdict lookups).  Without --socket
+ * again), verdict (stored-verdict lookups), review (a record_review write on
+ * the cached component).  --duration runs the clients for that long instead
+ * of a fixed count, making each request when it is sent (a soak run).
+ * Without --socket
  * the benchmark starts its own aivetd (next to this program) on a fresh
  * temporary state directory.
  *
@@ -41,48 +45,55 @@
 #include "bench_manifest.h"
 
 
-typedef enum { MIX_EVALUATE, MIX_CACHED, MIX_VERDICT, MIX_MIXED } mix_kind;
+typedef enum { MIX_EVALUATE, MIX_CACHED, MIX_VERDICT, MIX_REVIEW, MIX_MIXED } mix_kind;
+
+#define NKINDS 4
 
 /* Weights of each kind for MIX_MIXED: request i is of the kind its place in
  * the repeating pattern gives. */
-static int weights[3] = {1, 0, 0};
+static int weights[NKINDS] = {1, 0, 0, 0};
 
 static mix_kind
 kind_of(mix_kind mix, int i)
 {
-	int total = weights[0] + weights[1] + weights[2], k;
+	int total = 0, k;
 
 	if (mix != MIX_MIXED)
 		return mix;
+	for (k = 0; k < NKINDS; k++)
+		total += weights[k];
 	k = i % total;
-	if (k < weights[0])
-		return MIX_EVALUATE;
-	return k < weights[0] + weights[1] ? MIX_CACHED : MIX_VERDICT;
+	for (int kind = 0; kind < NKINDS; kind++) {
+		if (k < weights[kind])
+			return (mix_kind)kind;
+		k -= weights[kind];
+	}
+	return MIX_VERDICT;
 }
 
 static int
 parse_mix(const char *s, mix_kind *mix)
 {
-	static const char *names[] = {"evaluate", "cached", "verdict"};
+	static const char *names[] = {"evaluate", "cached", "verdict", "review"};
 	char buf[128], *save = NULL;
 	int n = 0;
 
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < NKINDS; k++)
 		if (strcmp(s, names[k]) == 0) {
 			*mix = (mix_kind)k;
 			return 0;
 		}
 	snprintf(buf, sizeof(buf), "%s", s);
-	weights[0] = weights[1] = weights[2] = 0;
+	memset(weights, 0, sizeof(weights));
 	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(t, '=');
 		int k;
 		if (eq == NULL)
 			return -1;
 		*eq = '\0';
-		for (k = 0; k < 3 && strcmp(t, names[k]) != 0; k++)
+		for (k = 0; k < NKINDS && strcmp(t, names[k]) != 0; k++)
 			;
-		if (k == 3 || atoi(eq + 1) < 0)
+		if (k == NKINDS || atoi(eq + 1) < 0)
 			return -1;
 		weights[k] = atoi(eq + 1);
 		n += weights[k];
@@ -96,6 +107,8 @@ typedef struct run {
 	mix_kind mix;
 	int count;      /* requests per client */
 	int clients;
+	double duration; /* seconds; 0: count requests per client, made in advance */
+	double until;   /* with a duration: when clients stop (now_s()) */
 	bool echo;      /* baseline: payload is echoed */
 	const char *payload; /* baseline payload */
 	size_t plen;
@@ -139,6 +152,14 @@ make_request(mix_kind mix, int i)
 		snprintf(out, 128, "{\"v\":1,\"op\":\"verdict\",\"name\":\"bench-model-0\"}");
 		return out;
 	}
+	if (mix == MIX_REVIEW) {
+		/* On the component the cached kind evaluates (primed before the run). */
+		out = malloc(256);
+		snprintf(out, 256, "{\"v\":1,\"op\":\"record_review\",\"name\":\"bench-model-0\","
+		    "\"version\":\"2.%d\",\"decision\":\"%s\",\"note\":\"bench %d\"}", run_id,
+		    i % 2 ? "approve" : "approve_with_conditions", i);
+		return out;
+	}
 	snprintf(m, sizeof(m), manifest_fmt, k, run_id);
 	/* The manifest travels as a JSON object, as the aivet CLI sends it. */
 	if (av_doc_parse(&doc, m, strlen(m), AV_FMT_YAML, "bench", NULL, NULL) != 0)
@@ -164,17 +185,23 @@ client_main(void *arg)
 		return NULL;
 	nng_aio_set_timeout(aio, 30000);
 	for (;;) {
-		int i = atomic_fetch_add(&r->next, 1);
 		nng_msg *msg;
 		char *req;
 		size_t len;
 		double t0;
+		int i;
 
+		if (r->until > 0 && now_s() >= r->until)
+			break;
+		i = atomic_fetch_add(&r->next, 1);
 		if (i >= r->count * r->clients)
 			break;
 		if (r->echo) {
 			req = NULL;
 			len = r->plen;
+		} else if (r->until > 0) {
+			req = make_request(r->mix, i + 1);
+			len = strlen(req);
 		} else {
 			req = r->reqs[i];
 			r->reqs[i] = NULL;
@@ -219,6 +246,7 @@ cmp_d(const void *a, const void *b)
 typedef struct result {
 	double rate, p50, p90, p99;
 	int failures;
+	int requests;
 } result;
 
 static result
@@ -231,7 +259,7 @@ drive(run *r)
 	result res;
 
 	r->lat = calloc((size_t)total, sizeof(double));
-	if (!r->echo) {
+	if (!r->echo && r->duration <= 0) {
 		r->reqs = calloc((size_t)total, sizeof(char *));
 		for (int i = 0; i < total; i++)
 			r->reqs[i] = make_request(r->mix, i + 1);
@@ -239,6 +267,7 @@ drive(run *r)
 	atomic_store(&r->next, 0);
 	atomic_store(&r->failures, 0);
 	t0 = now_s();
+	r->until = r->duration > 0 ? t0 + r->duration : 0;
 	for (int i = 0; i < r->clients; i++) {
 		cl[i] = (client){r, i};
 		pthread_create(&th[i], NULL, client_main, &cl[i]);
@@ -246,12 +275,17 @@ drive(run *r)
 	for (int i = 0; i < r->clients; i++)
 		pthread_join(th[i], NULL);
 	el = now_s() - t0;
+	if (atomic_load(&r->next) < total)
+		total = atomic_load(&r->next);
+	if (total < 1)
+		total = 1;
 	qsort(r->lat, (size_t)total, sizeof(double), cmp_d);
 	res.rate = total / el;
 	res.p50 = r->lat[total / 2] * 1e3;
 	res.p90 = r->lat[total * 9 / 10] * 1e3;
 	res.p99 = r->lat[total * 99 / 100] * 1e3;
 	res.failures = atomic_load(&r->failures);
+	res.requests = total;
 	free(r->lat);
 	free(r->reqs);
 	r->reqs = NULL;
@@ -344,8 +378,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: aivet-bench [--socket URL] [--clients N] [--count N] "
-			"[--mix evaluate|cached|verdict|evaluate=N,cached=N,verdict=N]\n"
-			"                   [--daemon PATH] [--no-baseline] [--disk-dir DIR]\n");
+			"[--mix evaluate|cached|verdict|review|evaluate=N,cached=N,verdict=N,review=N]\n"
+			"                   [--duration SECONDS] [--daemon PATH] [--no-baseline] [--disk-dir DIR]\n");
 	exit(64);
 }
 
@@ -360,11 +394,13 @@ main(int argc, char **argv)
 		{"daemon", required_argument, NULL, 'd'},
 		{"no-baseline", no_argument, NULL, 'B'},
 		{"disk-dir", required_argument, NULL, 'D'},
+		{"duration", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *url = NULL, *daemon = NULL, *disk_dir = NULL;
 	char own_url[512], state[] = "/tmp/aivet-bench.XXXXXX", exe[4096];
 	int clients = 8, count = 2000, ch, baseline = 1;
+	double duration = 0;
 	mix_kind mix = MIX_EVALUATE;
 	pid_t pid = 0;
 	run r;
@@ -378,6 +414,7 @@ main(int argc, char **argv)
 		case 'd': daemon = optarg; break;
 		case 'B': baseline = 0; break;
 		case 'D': disk_dir = optarg; break;
+		case 't': duration = atof(optarg); break;
 		case 'm':
 			if (parse_mix(optarg, &mix) != 0)
 				usage();
@@ -385,8 +422,10 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (clients < 1 || clients > 256 || count < 1)
+	if (clients < 1 || clients > 256 || count < 1 || duration < 0)
 		usage();
+	if (duration > 0)
+		count = (1 << 22) / clients; /* a bound on what a run can send */
 	run_id = (int)((time(NULL) ^ getpid()) % 1000000);
 	if (url == NULL) {
 		/* Fork and exec before any nng call: nng is not fork-safe. */
@@ -423,24 +462,28 @@ main(int argc, char **argv)
 	r.count = count;
 	r.echo = false;
 	r.mix = mix;
+	r.duration = duration;
 	if (mix != MIX_EVALUATE) {
 		/* Prime: one evaluation so that cached and verdict hit the store. */
 		run p = r;
 		p.clients = 1;
 		p.count = 1;
 		p.mix = MIX_CACHED;
+		p.duration = 0;
 		drive(&p);
 	}
 	ours = drive(&r);
 	nng_close(r.sock);
 
 	char *payload = make_request(mix, 1);
-	printf("aivet-bench: %s, %d clients x %d requests, request %zu bytes\n",
+	printf(duration > 0 ? "aivet-bench: %s, %d clients, %d requests, request %zu bytes\n"
+			   : "aivet-bench: %s, %d clients x %d requests, request %zu bytes\n",
 	    mix == MIX_EVALUATE ? "evaluate (uncached)"
 	    : mix == MIX_CACHED ? "evaluate (cached)"
 	    : mix == MIX_VERDICT ? "verdict"
+	    : mix == MIX_REVIEW ? "record_review"
 				 : "mixed",
-	    clients, count, strlen(payload));
+	    clients, duration > 0 ? ours.requests : count, strlen(payload));
 	printf("  aivetd    %9.0f req/s  p50 %6.3f ms  p90 %6.3f ms  p99 %6.3f ms  failures %d\n",
 	    ours.rate, ours.p50, ours.p90, ours.p99, ours.failures);
 	if (baseline) {

@@ -235,15 +235,19 @@ unknown_param(const char *q, const char *const *allowed)
 
 /* ---- authorisation ---------------------------------------------------------- */
 
-/* Constant-time comparison: the token must not leak through timing. */
+/* Constant-time comparison: the token must not leak through timing.  The
+ * SHA-256 digests of both are compared, all 64 hex digits every time, so
+ * neither the length of a guess nor where it first differs shows. */
 static bool
 same(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char d = la != lb;
+	char da[65], db[65];
+	unsigned char d = 0;
 
-	for (size_t i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
+	av_sha256_hex(a, strlen(a), da);
+	av_sha256_hex(b, strlen(b), db);
+	for (size_t i = 0; i < 64; i++)
+		d |= (unsigned char)(da[i] ^ db[i]);
 	return d == 0;
 }
 
@@ -657,8 +661,11 @@ route(nng_aio *aio)
 		return;
 	}
 	if (clh != NULL) {
+		/* Digits only: strtoull would take a sign or spaces, and wrap a
+		 * negative length into a huge one. */
 		unsigned long long v = strtoull(clh, &end, 10);
-		if (end == clh || *end != '\0') {
+		if (end == clh || *end != '\0' || strspn(clh, "0123456789") != strlen(clh) ||
+		    strlen(clh) > 18) {
 			close_after = true;
 			reply_error(aio, h, 400, AV_EINVAL, "bad Content-Length");
 			return;

@@ -224,12 +224,13 @@ op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
 	cJSON *r = av_reply_ok(), *pol, *st;
 	av_error err;
 	char ts[32];
-	int store_ok;
+	int store_ok, writable;
 
 	if (r == NULL)
 		return NULL;
 	store_ok = av_store_check(w->rd, &err) == 0;
-	cJSON_AddStringToObject(r, "status", store_ok ? "ok" : "degraded");
+	writable = av_store_writable(s->wr);
+	cJSON_AddStringToObject(r, "status", !store_ok ? "degraded" : writable ? "ok" : "read_only");
 	cJSON_AddStringToObject(r, "version", AV_VERSION);
 	cJSON_AddNumberToObject(r, "protocol", AV_PROTO_VERSION);
 	cJSON_AddStringToObject(r, "started", av_time_format(s->started, ts, sizeof(ts)));
@@ -242,6 +243,7 @@ op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
 	st = cJSON_AddObjectToObject(r, "store");
 	cJSON_AddBoolToObject(st, "ok", store_ok);
 	cJSON_AddStringToObject(st, "path", s->cfg->database);
+	cJSON_AddBoolToObject(st, "writable", writable);
 	if (!store_ok)
 		cJSON_AddStringToObject(st, "error", err.msg);
 	else
@@ -1187,11 +1189,17 @@ av_server_create(av_server **out, const av_config *cfg, av_diags *d, av_error *e
 		av_error_set(err, rc, NULL, 0, 0, "cannot load the plugins and profiles");
 		goto fail;
 	}
-	if ((rc = av_store_open(&s->wr, cfg->database, AV_STORE_COMMITTER, err)) != 0)
+	/* A database that can be read but not written is served read-only:
+	 * writes are refused with store_readonly until the file is writable. */
+	if ((rc = av_store_open(&s->wr, cfg->database, AV_STORE_COMMITTER | AV_STORE_FALLBACK,
+		 err)) != 0)
 		goto fail;
+	if (!av_store_writable(s->wr))
+		av_log(AV_LOG_WARN, "%s cannot be written: serving reads only; writes resume once "
+		    "it can be written", cfg->database);
 	s->side.srv = s;
 	s->side.id = -1;
-	if ((rc = av_store_open(&s->side.rd, cfg->database, 0, err)) != 0)
+	if ((rc = av_store_open(&s->side.rd, cfg->database, AV_STORE_FALLBACK, err)) != 0)
 		goto fail;
 	if ((rc = bind_sockets(s, err)) != 0)
 		goto fail;
@@ -1216,7 +1224,7 @@ av_server_start(av_server *s, av_error *err)
 		worker *w = &s->workers[i];
 		w->srv = s;
 		w->id = i;
-		if ((rc = av_store_open(&w->rd, s->cfg->database, 0, err)) != 0)
+		if ((rc = av_store_open(&w->rd, s->cfg->database, AV_STORE_FALLBACK, err)) != 0)
 			return rc;
 		if ((rc = av_srv_refresh(w, err)) != 0)
 			return rc;
