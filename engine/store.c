@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -40,6 +41,7 @@
 #define IDLE_CKPT_MS 100
 #define LINGER_MAX_NS 1000000L
 #define BUSY_TIMEOUT_MS 5000
+#define RO_RETRY_NS 1000000000LL
 
 /*
  * The schema, one step per version: step i takes user_version i to i + 1.
@@ -139,6 +141,10 @@ enum {
 	S_FIND_CACHED,
 	S_LATEST_VERSION,
 	S_LATEST_NAME,
+	S_FIND_CACHED_KEY,
+	S_LATEST_VERSION_KEY,
+	S_LATEST_NAME_KEY,
+	S_VERDICT_BY_ID,
 	S_LIST,
 	S_COUNTS,
 	S_USER_VERSION,
@@ -146,6 +152,7 @@ enum {
 	S_REVIEW_INSERT,
 	S_SCHED_ADVANCE,
 	S_REVIEW_LIST,
+	S_REVIEW_LAST,
 	S_SCHED_SET,
 	S_SCHED_DELETE,
 	S_SCHED_GET,
@@ -154,6 +161,7 @@ enum {
 	S_WAIVER_TARGET,
 	S_WAIVER_REVOKE,
 	S_WAIVER_LIST,
+	S_WAIVER_LIST_ONE,
 	S_ALERT_INSERT,
 	S_ALERT_FIND,
 	S_ALERT_LIST,
@@ -189,6 +197,19 @@ static const char *const sql[S_COUNT] = {
 	[S_LATEST_NAME] = "SELECT e.id, e.verdict FROM evaluations e "
 			  "JOIN components c ON c.id = e.component_id "
 			  "WHERE c.name = ?1 ORDER BY e.id DESC LIMIT 1",
+	/* The same lookups without the verdict text, whose overflow pages cost
+	 * more to read than the rest of a lookup: a handle that parsed that
+	 * evaluation before knows it by its key (see row_verdict_ref). */
+	[S_FIND_CACHED_KEY] = "SELECT id, manifest_digest, evaluated_at FROM evaluations "
+			      "WHERE manifest_digest = ?1 AND policy_digest = ?2 AND profile = ?3 "
+			      "ORDER BY id DESC LIMIT 1",
+	[S_LATEST_VERSION_KEY] = "SELECT e.id, e.manifest_digest, e.evaluated_at FROM evaluations e "
+				 "JOIN components c ON c.id = e.component_id "
+				 "WHERE c.name = ?1 AND c.version = ?2 ORDER BY e.id DESC LIMIT 1",
+	[S_LATEST_NAME_KEY] = "SELECT e.id, e.manifest_digest, e.evaluated_at FROM evaluations e "
+			      "JOIN components c ON c.id = e.component_id "
+			      "WHERE c.name = ?1 ORDER BY e.id DESC LIMIT 1",
+	[S_VERDICT_BY_ID] = "SELECT verdict FROM evaluations WHERE id = ?1",
 	[S_LIST] = "SELECT e.id, e.verdict FROM components c JOIN evaluations e "
 		   "ON e.id = (SELECT max(id) FROM evaluations WHERE component_id = c.id) "
 		   "ORDER BY c.name, c.version",
@@ -205,6 +226,17 @@ static const char *const sql[S_COUNT] = {
 			  "JOIN components c ON c.id = r.component_id "
 			  "WHERE c.name = ?1 AND (?2 IS NULL OR c.version = ?2) "
 			  "ORDER BY r.created_at, r.id",
+	/* The last review in history order (time, then id) and the digest of the
+	 * manifest its component had then: the last evaluation at or before it
+	 * (at the same second an evaluation comes first, as in S_HISTORY). */
+	[S_REVIEW_LAST] = "SELECT r.id, c.name, c.version, r.decision, r.reviewer, r.note, "
+			  "r.conditions, r.created_at, r.next_review, "
+			  "(SELECT e.manifest_digest FROM evaluations e "
+			  " WHERE e.component_id = r.component_id AND e.evaluated_at <= r.created_at "
+			  " ORDER BY e.evaluated_at DESC, e.id DESC LIMIT 1) "
+			  "FROM reviews r JOIN components c ON c.id = r.component_id "
+			  "WHERE c.name = ?1 AND c.version = ?2 "
+			  "ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
 	[S_SCHED_SET] = "INSERT INTO schedules (component_id, every_seconds, owner, next_due, "
 			"updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (component_id) DO "
 			"UPDATE SET every_seconds = excluded.every_seconds, owner = excluded.owner, "
@@ -230,6 +262,17 @@ static const char *const sql[S_COUNT] = {
 			  "THEN (w.until IS NULL OR w.until > ?3) "
 			  "ELSE (w.until IS NOT NULL AND w.until <= ?3) END)) "
 			  "ORDER BY c.name, c.version, w.id",
+	/* The same for one component, through its index (the general form above
+	 * scans every waiver: the planner cannot use an index across "?1 IS NULL
+	 * OR"), as every verdict lookup asks. */
+	[S_WAIVER_LIST_ONE] = "SELECT w.id, c.name, c.version, w.finding_id, w.justification, "
+			      "w.note, w.until, w.created_by, w.created_at, w.revoked_at "
+			      "FROM components c JOIN waivers w ON w.component_id = c.id "
+			      "WHERE c.name = ?1 AND c.version = ?2 "
+			      "AND (?4 = 2 OR (w.revoked_at IS NULL AND CASE WHEN ?4 = 0 "
+			      "THEN (w.until IS NULL OR w.until > ?3) "
+			      "ELSE (w.until IS NOT NULL AND w.until <= ?3) END)) "
+			      "ORDER BY w.id",
 	[S_ALERT_INSERT] = "INSERT INTO alerts (topic, component_id, dedupe_key, payload, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (dedupe_key) DO NOTHING",
 	[S_ALERT_FIND] = "SELECT id FROM alerts WHERE dedupe_key = ?1",
@@ -304,15 +347,39 @@ struct av_store {
 	size_t last_batch;      /* size of the batch before */
 	int64_t last_commit_ns; /* how long that batch took */
 	av_store_stats stats; /* guarded by qlock */
+	/* A committer store that fell back to reading (AV_STORE_FALLBACK), and
+	 * when it may next try to open the file for writing (guarded by qlock). */
+	bool ro;
+	int64_t ro_retry_ns;
+	/* How rd reads a database that could not be written (see fall_back). */
+	bool immutable;  /* without -wal and -shm; reopened once writable (lock_rd) */
+	uint64_t epoch;  /* writable_epoch when rd was opened that way */
+	bool ro_shm;     /* through a read-only -shm: counted in ro_shm_handles */
 
 	/* Verdicts read on this handle, by evaluation id (guarded by lock). */
 	struct vcache {
 		int64_t id;
+		char digest[65];      /* its manifest digest and time: evaluation rows */
+		int64_t evaluated_at; /* are never changed, so with the id they name it */
 		char *text; /* the stored JSON it was read from */
 		size_t len;
 		av_verdict *v;
 	} vc[VCACHE_SIZE];
 };
+
+/*
+ * Bumped whenever a store that fell back to reading starts writing again:
+ * read handles that read the file as immutable reopen it normally, so that
+ * they see the new writes.
+ */
+static _Atomic uint64_t writable_epoch;
+/*
+ * Handles that fell back to reading through an existing -wal and a
+ * read-only -shm.  SQLite shares one -shm mapping per file among all the
+ * connections of a process, so while any such handle is open a new writer
+ * would get the read-only mapping too: writing resumes only after a restart.
+ */
+static atomic_int ro_shm_handles;
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -444,7 +511,7 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
  * connection that writes syncs at every commit (FULL); reads need no sync.
  */
 static int
-conn_open(struct conn *c, const char *path, bool readonly, av_error *err)
+conn_open_as(struct conn *c, const char *path, const char *uri, bool readonly, av_error *err)
 {
 	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	char *msg = NULL;
@@ -452,7 +519,8 @@ conn_open(struct conn *c, const char *path, bool readonly, av_error *err)
 
 	memset(c, 0, sizeof(*c));
 	c->ckpt_next = CKPT_FRAMES;
-	rc = sqlite3_open_v2(path, &c->db, oflags, NULL);
+	rc = sqlite3_open_v2(uri != NULL ? uri : path, &c->db,
+	    oflags | (uri != NULL ? SQLITE_OPEN_URI : 0), NULL);
 	if (rc != SQLITE_OK) {
 		av_error_set(err, rc == SQLITE_NOMEM ? AV_ENOMEM : AV_ESTORE, path, 0, 0,
 		    "cannot open the database: %s",
@@ -481,6 +549,43 @@ conn_open(struct conn *c, const char *path, bool readonly, av_error *err)
 	if (!readonly)
 		sqlite3_wal_hook(c->db, wal_hook, c);
 	return 0;
+}
+
+static int
+conn_open(struct conn *c, const char *path, bool readonly, av_error *err)
+{
+	return conn_open_as(c, path, NULL, readonly, err);
+}
+
+/*
+ * A read-only connection that needs neither the -wal nor the -shm file
+ * (SQLite's immutable=1): the only way to read a WAL database in a folder
+ * nobody may write, when it was closed cleanly (no -wal file).
+ */
+static int
+conn_open_immutable(struct conn *c, const char *path, av_error *err)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path);
+	char *uri = malloc(n * 3 + 32), *p;
+	int rc;
+
+	if (uri == NULL)
+		return av_error_set(err, AV_ENOMEM, path, 0, 0, "out of memory");
+	p = uri + sprintf(uri, "file:");
+	for (const unsigned char *q = (const unsigned char *)path; *q != '\0'; q++) {
+		if (*q == '%' || *q == '?' || *q == '#' || *q < 0x21 || *q > 0x7e) {
+			*p++ = '%';
+			*p++ = hex[*q >> 4];
+			*p++ = hex[*q & 15];
+		} else {
+			*p++ = (char)*q;
+		}
+	}
+	strcpy(p, "?immutable=1");
+	rc = conn_open_as(c, path, uri, true, err);
+	free(uri);
+	return rc;
 }
 
 static void
@@ -728,6 +833,15 @@ linger(av_store *s)
 			break;
 }
 
+/* A full or read-only database names its file in the error of each write
+ * that failed for it, so that the reply says which file to look at. */
+static void
+name_file(const av_store *s, struct wreq *r)
+{
+	if ((r->rc == AV_EFULL || r->rc == AV_EREADONLY) && r->err.file[0] == '\0')
+		snprintf(r->err.file, sizeof(r->err.file), "%s", s->path);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -790,6 +904,7 @@ writer_main(void *arg)
 		/* Writes nobody waits for are settled by their callbacks and freed. */
 		for (size_t i = 0; i < n; i++) {
 			struct wreq *r = batch[i];
+			name_file(s, r);
 			if (r->on_done != NULL) {
 				r->on_done(r->cb_arg, r->rc, r->id, r->rc != 0 ? &r->err : NULL);
 				free(r);
@@ -830,8 +945,23 @@ lock_rd(av_store *s, av_error *err)
 		    "store handle used from inside one of its own callbacks");
 	if (e != 0)
 		return av_error_set(err, AV_EINTERNAL, NULL, 0, 0, "store lock: %s", strerror(e));
+	if (s->immutable && atomic_load(&writable_epoch) != s->epoch) {
+		/* The file is written again: read it normally from now on (if that
+		 * fails, keep the immutable view rather than nothing). */
+		struct conn c;
+		av_error e2;
+
+		s->epoch = atomic_load(&writable_epoch);
+		if (conn_open(&c, s->path, true, &e2) == 0) {
+			conn_close(&s->rd);
+			s->rd = c;
+			s->immutable = false;
+		}
+	}
 	return 0;
 }
+
+static bool writable_locked(av_store *s);
 
 /*
  * A read transaction spanning several lookups: one snapshot for all of them
@@ -883,6 +1013,11 @@ submit(av_store *s, struct wreq *r, av_error *err)
 			pthread_mutex_unlock(&s->qlock);
 			return av_error_set(err, AV_EBUSY, NULL, 0, 0, "the store is closing");
 		}
+		if (!writable_locked(s)) {
+			pthread_mutex_unlock(&s->qlock);
+			return av_error_set(err, AV_EREADONLY, s->path, 0, 0,
+			    "cannot write: the database could only be opened for reading (a read-only file, folder or mount)");
+		}
 		if (s->qtail != NULL)
 			s->qtail->next = r;
 		else
@@ -906,6 +1041,7 @@ submit(av_store *s, struct wreq *r, av_error *err)
 		pthread_mutex_unlock(&s->qlock);
 		if ((r->rc = apply_page_cap(&s->rd, want, &r->err)) == 0)
 			run_one(&s->rd, r);
+		name_file(s, r);
 		if (s->rd.wal_frames >= s->rd.ckpt_next)
 			checkpoint(&s->rd);
 		pthread_mutex_unlock(&s->lock);
@@ -993,6 +1129,112 @@ audit_row(struct conn *c, int64_t at, const char *actor, const char *action, con
 
 /* ---- open, close, stats ------------------------------------------------ */
 
+/*
+ * Opens the committer's connection and starts its thread.  A connection
+ * that SQLite could only open for reading counts as AV_EREADONLY.
+ */
+static int
+start_writer(av_store *s, av_error *err)
+{
+	int rc;
+
+	if ((rc = conn_open(&s->wr, s->path, false, err)) != 0)
+		return rc;
+	if (sqlite3_db_readonly(s->wr.db, "main") == 1) {
+		conn_close(&s->wr);
+		return av_error_set(err, AV_EREADONLY, s->path, 0, 0,
+		    "cannot open the database for writing");
+	}
+	if ((rc = pthread_create(&s->thread, NULL, writer_main, s)) != 0) {
+		conn_close(&s->wr);
+		return av_error_set(err, AV_EINTERNAL, s->path, 0, 0,
+		    "cannot start the store's writer thread: %s", strerror(rc));
+	}
+	s->thread_started = true;
+	return 0;
+}
+
+/*
+ * The database could not be written: reopens s->rd read-only.  A committer
+ * store remembers it (s->ro) and tries writing again later; any other
+ * handle simply becomes read-only.  When even reading fails, the error of
+ * the first attempt is the one reported.
+ */
+static int
+fall_back(av_store *s, av_error *err)
+{
+	av_error first = *err;
+	struct stat st;
+	char *wal;
+	int rc, nowal;
+
+	if (s->rd.db != NULL)
+		conn_close(&s->rd);
+	/* Closed cleanly (no -wal, or an empty one): everything is in the main
+	 * file, which can be read without the -wal and -shm files that SQLite
+	 * could not create here.  Otherwise the -wal holds committed writes:
+	 * read through it, which needs the -shm file to exist. */
+	if (asprintf(&wal, "%s-wal", s->path) < 0)
+		return av_error_set(err, AV_ENOMEM, s->path, 0, 0, "out of memory");
+	nowal = stat(wal, &st) != 0 || st.st_size == 0;
+	free(wal);
+	if (nowal) {
+		s->epoch = atomic_load(&writable_epoch);
+		rc = conn_open_immutable(&s->rd, s->path, err);
+		s->immutable = rc == 0;
+	} else if ((rc = conn_open(&s->rd, s->path, true, err)) == 0) {
+		s->ro_shm = true;
+		atomic_fetch_add(&ro_shm_handles, 1);
+	}
+	if (rc != 0) {
+		*err = first;
+		return first.code != 0 ? first.code : AV_EREADONLY;
+	}
+	if (s->flags & AV_STORE_COMMITTER) {
+		s->ro = true;
+		s->ro_retry_ns = mono_ns() + RO_RETRY_NS;
+	} else {
+		s->flags |= AV_STORE_READONLY;
+	}
+	return 0;
+}
+
+/*
+ * Whether a committer store that fell back can write now: at most once a
+ * second it tries to open the file for writing and start the writer.
+ * Called with qlock held.
+ */
+static bool
+writable_locked(av_store *s)
+{
+	av_error e;
+	int64_t now;
+
+	if (!s->ro)
+		return true;
+	if (s->closing || atomic_load(&ro_shm_handles) > 0 || (now = mono_ns()) < s->ro_retry_ns)
+		return false;
+	s->ro_retry_ns = now + RO_RETRY_NS;
+	if (start_writer(s, &e) != 0)
+		return false;
+	s->ro = false;
+	atomic_fetch_add(&writable_epoch, 1);
+	return true;
+}
+
+bool
+av_store_writable(av_store *s)
+{
+	bool ok;
+
+	if (s == NULL || (s->flags & AV_STORE_READONLY))
+		return false;
+	pthread_mutex_lock(&s->qlock);
+	ok = writable_locked(s);
+	pthread_mutex_unlock(&s->qlock);
+	return ok;
+}
+
 int
 av_store_open(av_store **out, const char *path, int flags, av_error *err)
 {
@@ -1026,12 +1268,17 @@ av_store_open(av_store **out, const char *path, int flags, av_error *err)
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&s->dcv, NULL);
 
-	if ((rc = conn_open(&s->rd, path, readonly, err)) != 0)
-		goto fail;
-	if (!readonly) {
-		if ((rc = migrate(&s->rd, path, err)) != 0)
+	if ((rc = conn_open(&s->rd, path, readonly, err)) == 0 && !readonly)
+		rc = migrate(&s->rd, path, err);
+	if ((flags & AV_STORE_FALLBACK) && !readonly &&
+	    (rc == AV_EREADONLY || (rc == 0 && sqlite3_db_readonly(s->rd.db, "main") == 1))) {
+		if ((rc = fall_back(s, err)) != 0)
 			goto fail;
-	} else {
+		readonly = true;
+	}
+	if (rc != 0)
+		goto fail;
+	if (readonly) {
 		if ((rc = schema_state(&s->rd, path, &version, err)) != 0)
 			goto fail;
 		if (version < SCHEMA_VERSION) {
@@ -1042,16 +1289,8 @@ av_store_open(av_store **out, const char *path, int flags, av_error *err)
 			goto fail;
 		}
 	}
-	if (flags & AV_STORE_COMMITTER) {
-		if ((rc = conn_open(&s->wr, path, false, err)) != 0)
-			goto fail;
-		if ((rc = pthread_create(&s->thread, NULL, writer_main, s)) != 0) {
-			rc = av_error_set(err, AV_EINTERNAL, path, 0, 0,
-			    "cannot start the store's writer thread: %s", strerror(rc));
-			goto fail;
-		}
-		s->thread_started = true;
-	}
+	if ((flags & AV_STORE_COMMITTER) && !s->ro && (rc = start_writer(s, err)) != 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -1075,6 +1314,8 @@ av_store_close(av_store *s)
 		conn_close(&s->wr);
 	if (s->rd.db != NULL)
 		conn_close(&s->rd);
+	if (s->ro_shm)
+		atomic_fetch_sub(&ro_shm_handles, 1);
 	pthread_cond_destroy(&s->dcv);
 	pthread_cond_destroy(&s->qcv);
 	pthread_mutex_destroy(&s->qlock);
@@ -1364,6 +1605,8 @@ row_verdict(av_store *s, sqlite3_stmt *st, bool cached, av_verdict **out, av_err
 			free(c->text);
 			av_verdict_destroy(c->v);
 			c->id = id;
+			c->digest[0] = '\0'; /* unknown here: key lookups read it anew */
+			c->evaluated_at = 0;
 			c->text = t;
 			c->len = len;
 			c->v = copy;
@@ -1382,43 +1625,73 @@ found:
  * The verdict of the current row as the handle's cached copy, borrowed:
  * filled (parsed) when the row is not in the cache yet.
  */
+/*
+ * A row of a *_KEY lookup (id, manifest digest, evaluated_at): the verdict
+ * parsed before on this handle when the key matches, else the stored text
+ * read by id and parsed.
+ */
 static int
 row_verdict_ref(av_store *s, sqlite3_stmt *st, const av_verdict **out, av_error *err)
 {
 	int64_t id = sqlite3_column_int64(st, 0);
-	const char *text = col_text(st, 1);
-	size_t len = (size_t)sqlite3_column_bytes(st, 1);
+	const char *digest = col_text(st, 1);
+	int64_t at = sqlite3_column_int64(st, 2);
 	struct vcache *c = &s->vc[(uint64_t)id % VCACHE_SIZE];
+	sqlite3_stmt *vt;
+	const char *text;
+	size_t len;
 	av_verdict *v;
 	av_error e;
 	cJSON *j;
 	char *t;
 	int rc;
 
-	if (c->v != NULL && c->id == id && text != NULL && c->len == len &&
-	    memcmp(c->text, text, len) == 0) {
+	if (digest == NULL)
+		digest = "";
+	if (c->v != NULL && c->id == id && c->evaluated_at == at && strcmp(c->digest, digest) == 0) {
 		*out = c->v;
 		return 0;
 	}
-	if (text == NULL || (j = cJSON_ParseWithLength(text, len)) == NULL)
-		return av_error_set(err, AV_ESTORE, NULL, 0, 0,
-		    "evaluation %lld: the stored verdict is not valid JSON", (long long)id);
-	rc = av_verdict_from_json(&v, j, &e);
-	cJSON_Delete(j);
-	if (rc != 0)
-		return av_error_set(err, rc == AV_ENOMEM ? AV_ENOMEM : AV_ESTORE, NULL, 0, 0,
-		    "evaluation %lld: the stored verdict cannot be read: %s", (long long)id, e.msg);
-	if ((t = malloc(len + 1)) == NULL) {
-		av_verdict_destroy(v);
-		return av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+	if ((vt = stmt(&s->rd, S_VERDICT_BY_ID, err)) == NULL)
+		return err->code;
+	sqlite3_bind_int64(vt, 1, id);
+	if ((rc = sqlite3_step(vt)) != SQLITE_ROW) {
+		done_with(vt);
+		if (rc == SQLITE_DONE)
+			return av_error_set(err, AV_ESTORE, NULL, 0, 0,
+			    "evaluation %lld vanished while it was read", (long long)id);
+		return dberr(&s->rd, rc, false, err, "reading a verdict");
 	}
-	memcpy(t, text, len);
-	t[len] = '\0';
+	text = col_text(vt, 0);
+	len = (size_t)sqlite3_column_bytes(vt, 0);
+	rc = 0;
+	if (text == NULL || (j = cJSON_ParseWithLength(text, len)) == NULL)
+		rc = av_error_set(err, AV_ESTORE, NULL, 0, 0,
+		    "evaluation %lld: the stored verdict is not valid JSON", (long long)id);
+	else if ((rc = av_verdict_from_json(&v, j, &e)) != 0) {
+		cJSON_Delete(j);
+		rc = av_error_set(err, rc == AV_ENOMEM ? AV_ENOMEM : AV_ESTORE, NULL, 0, 0,
+		    "evaluation %lld: the stored verdict cannot be read: %s", (long long)id, e.msg);
+	} else {
+		cJSON_Delete(j);
+		if ((t = malloc(len + 1)) == NULL) {
+			av_verdict_destroy(v);
+			rc = av_error_set(err, AV_ENOMEM, NULL, 0, 0, "out of memory");
+		} else {
+			memcpy(t, text, len);
+			t[len] = '\0';
+		}
+	}
+	done_with(vt);
+	if (rc != 0)
+		return rc;
 	v->id = id;
 	v->cached = false;
 	free(c->text);
 	av_verdict_destroy(c->v);
 	c->id = id;
+	snprintf(c->digest, sizeof(c->digest), "%s", digest);
+	c->evaluated_at = at;
 	c->text = t;
 	c->len = len;
 	c->v = v;
@@ -1528,7 +1801,7 @@ av_store_find_cached_ref(av_store *s, const char *manifest_digest, const char *p
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "missing digest or profile");
 	if ((rc = lock_rd(s, err)) != 0)
 		return rc;
-	if ((st = stmt(&s->rd, S_FIND_CACHED, err)) == NULL) {
+	if ((st = stmt(&s->rd, S_FIND_CACHED_KEY, err)) == NULL) {
 		rc = err->code;
 	} else {
 		bind_text(st, 1, manifest_digest);
@@ -1555,7 +1828,8 @@ av_store_latest_ref(av_store *s, const char *name, const char *version, const av
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no component name given");
 	if ((rc = lock_rd(s, err)) != 0)
 		return rc;
-	if ((st = stmt(&s->rd, version != NULL ? S_LATEST_VERSION : S_LATEST_NAME, err)) == NULL) {
+	st = stmt(&s->rd, version != NULL ? S_LATEST_VERSION_KEY : S_LATEST_NAME_KEY, err);
+	if (st == NULL) {
 		rc = err->code;
 	} else {
 		bind_text(st, 1, name);
@@ -1831,6 +2105,23 @@ av_store_put_review(av_store *s, av_review *rv, av_error *err)
 	return rc;
 }
 
+/* A review row in the column order of S_REVIEW_LIST and S_REVIEW_LAST. */
+static void
+row_review(sqlite3_stmt *st, av_review *rv)
+{
+	*rv = (av_review){
+		.id = sqlite3_column_int64(st, 0),
+		.name = col_text(st, 1),
+		.version = col_text(st, 2),
+		.decision = av_review_decision_parse(col_text(st, 3)),
+		.reviewer = col_text(st, 4),
+		.note = col_text(st, 5),
+		.conditions = col_text(st, 6),
+		.created_at = sqlite3_column_int64(st, 7),
+		.next_review = sqlite3_column_int64(st, 8),
+	};
+}
+
 int
 av_store_list_reviews(av_store *s, const char *name, const char *version,
     int (*cb)(void *arg, const av_review *r), void *arg, av_error *err)
@@ -1851,22 +2142,47 @@ av_store_list_reviews(av_store *s, const char *name, const char *version,
 	bind_text(st, 1, name);
 	bind_text(st, 2, version);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		av_review rv = {
-			.id = sqlite3_column_int64(st, 0),
-			.name = col_text(st, 1),
-			.version = col_text(st, 2),
-			.decision = av_review_decision_parse(col_text(st, 3)),
-			.reviewer = col_text(st, 4),
-			.note = col_text(st, 5),
-			.conditions = col_text(st, 6),
-			.created_at = sqlite3_column_int64(st, 7),
-			.next_review = sqlite3_column_int64(st, 8),
-		};
+		av_review rv;
+		row_review(st, &rv);
 		if ((rc = cb(arg, &rv)) != 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : dberr(&s->rd, rc, false, err, "listing reviews");
 out:
+	done_with(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int
+av_store_last_review(av_store *s, const char *name, const char *version,
+    int (*cb)(void *arg, const av_review *r, const char *digest), void *arg, av_error *err)
+{
+	av_error local_err;
+	err = err != NULL ? err : &local_err;
+	sqlite3_stmt *st;
+	av_review rv;
+	int rc;
+
+	if (s == NULL || empty(name) || version == NULL || cb == NULL)
+		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no store, component or callback");
+	if ((rc = lock_rd(s, err)) != 0)
+		return rc;
+	if ((st = stmt(&s->rd, S_REVIEW_LAST, err)) == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return err->code;
+	}
+	bind_text(st, 1, name);
+	bind_text(st, 2, version);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *digest = col_text(st, 9);
+		row_review(st, &rv);
+		rc = cb(arg, &rv, digest != NULL ? digest : "");
+	} else if (rc == SQLITE_DONE) {
+		rc = av_error_set(err, AV_ENOTFOUND, NULL, 0, 0, "%s@%s has no review", name, version);
+	} else {
+		rc = dberr(&s->rd, rc, false, err, "reading the last review");
+	}
 	done_with(st);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -2188,7 +2504,8 @@ av_store_list_waivers(av_store *s, const char *name, const char *version, int64_
 		return av_error_set(err, AV_EINVAL, NULL, 0, 0, "no store, callback or filter");
 	if ((rc = lock_rd(s, err)) != 0)
 		return rc;
-	if ((st = stmt(&s->rd, S_WAIVER_LIST, err)) == NULL) {
+	st = stmt(&s->rd, name != NULL && version != NULL ? S_WAIVER_LIST_ONE : S_WAIVER_LIST, err);
+	if (st == NULL) {
 		pthread_mutex_unlock(&s->lock);
 		return err->code;
 	}

@@ -31,6 +31,7 @@ typedef struct av_store av_store;
 enum {
 	AV_STORE_READONLY = 1 << 0,  /* open for reads only; never migrates */
 	AV_STORE_COMMITTER = 1 << 1, /* start the group-commit writer thread */
+	AV_STORE_FALLBACK = 1 << 2,  /* open read-only when the file cannot be written */
 };
 
 /*
@@ -40,6 +41,21 @@ enum {
  */
 int av_store_open(av_store **out, const char *path, int flags, av_error *err);
 void av_store_close(av_store *s); /* drains the committer first; NULL is fine */
+
+/*
+ * With AV_STORE_FALLBACK, a database that can be read but not written (a
+ * read-only file, folder or mount) is opened read-only instead of failing:
+ * reads work, and every write fails with AV_EREADONLY naming the file.  The
+ * schema must then already be current (nothing can be migrated).  A handle
+ * with AV_STORE_COMMITTER that fell back tries again, at most once a second,
+ * when a write comes or av_store_writable is asked, to open the file for
+ * writing; once that works the committer starts and writes go through.
+ * Other handles that fell back stay read-only (they only read anyway).
+ *
+ * av_store_writable says whether a write could go through now (false for a
+ * handle that is read-only); NULL is not writable.
+ */
+bool av_store_writable(av_store *s);
 
 /* The schema version this build writes (PRAGMA user_version). */
 int av_store_schema_version(void);
@@ -178,6 +194,15 @@ int av_store_put_review(av_store *s, av_review *r, av_error *err);
 /* Reviews of name@version (version NULL: of every version), oldest first. */
 int av_store_list_reviews(av_store *s, const char *name, const char *version,
     int (*cb)(void *arg, const av_review *r), void *arg, av_error *err);
+/*
+ * The last review of name@version in history order, with the digest of the
+ * manifest the component had when it was recorded ("" when no evaluation
+ * came before it), passed to cb; AV_ENOTFOUND when it has none.  One
+ * query through the reviews' and evaluations' indexes; no stored verdict
+ * text is read, however many reviews the component has.
+ */
+int av_store_last_review(av_store *s, const char *name, const char *version,
+    int (*cb)(void *arg, const av_review *r, const char *digest), void *arg, av_error *err);
 
 typedef struct av_schedule {
 	const char *name;

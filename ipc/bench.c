@@ -4,11 +4,15 @@
  * the same run with the same payload and concurrency, so that figures are
  * ratios against a baseline and not absolute numbers from a noisy machine.
  *
- *   aivet-bench [--socket URL] [--clients N] [--count N] [--mix MIX] [--disk-dir DIR]
+ *   aivet-bench [--socket URL] [--clients N] [--count N | --duration SECONDS]
+ *               [--mix MIX] [--disk-dir DIR]
  *
  * MIX is one kind, or weighted kinds ("evaluate=2,cached=3,verdict=5"):
  * evaluate (distinct manifests: nothing cached), cached (the same manifest
- * again), verdict (stored-verdict lookups).  Without --socket
+ * again), verdict (stored-verdict lookups), review (a record_review write on
+ * the cached component).  --duration runs the clients for that long instead
+ * of a fixed count, making each request when it is sent (a soak run).
+ * Without --socket
  * the benchmark starts its own aivetd (next to this program) on a fresh
  * temporary state directory.
  *
@@ -38,147 +42,58 @@
 
 #include "doc.h"
 
-static const char manifest_fmt[] =
-    "apiVersion: aivet/v1\n"
-    "kind: model\n"
-    "name: bench-model-%d\n"
-    "version: \"2.%d\"\n"
-    "publisher: Example Lab\n"
-    "description: A seven-billion-parameter instruction-tuned language model used for support.\n"
-    "source:\n"
-    "  url: https://huggingface.co/example/bench-model\n"
-    "  revision: 41b61a33a2483885c981aa79e0df6b32407ed873\n"
-    "  hub: huggingface\n"
-    "use:\n"
-    "  purpose: Answer customer questions about orders and returns\n"
-    "  commercial: true\n"
-    "  audience: public\n"
-    "  impact: medium\n"
-    "  customer_facing: true\n"
-    "  hosting: self_hosted\n"
-    "licenses:\n"
-    "  code: Apache-2.0\n"
-    "  weights: Apache-2.0\n"
-    "  data: CC-BY-4.0\n"
-    "  docs: CC-BY-4.0\n"
-    "model_card:\n"
-    "  url: https://huggingface.co/example/bench-model\n"
-    "artifacts:\n"
-    "  - path: model-00001-of-00002.safetensors\n"
-    "    format: safetensors\n"
-    "    sha256: 3f0c5e2a0b5e7d43c1f0d0a8b5f1e2d3c4b5a69788776655443322110ffeeddc\n"
-    "    size: 9942981696\n"
-    "  - path: model-00002-of-00002.safetensors\n"
-    "    format: safetensors\n"
-    "    sha256: 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f30211203f4e5d6c7b8a9\n"
-    "    size: 4540516344\n"
-    "dependencies:\n"
-    "  - name: transformers\n"
-    "    version: \"==4.38.2\"\n"
-    "    ecosystem: pypi\n"
-    "    license: Apache-2.0\n"
-    "  - name: torch\n"
-    "    version: \"==2.2.1\"\n"
-    "    ecosystem: pypi\n"
-    "    license: BSD-3-Clause\n"
-    "  - name: tokenizers\n"
-    "    version: \"==0.15.2\"\n"
-    "    ecosystem: pypi\n"
-    "    license: Apache-2.0\n"
-    "runtime:\n"
-    "  downloads_at_runtime: false\n"
-    "  remote_code: false\n"
-    "  network_access: false\n"
-    "data_handling:\n"
-    "  personal_data: true\n"
-    "  data_classes:\n"
-    "    prompts: [order_ids, product_names]\n"
-    "    retrieval: [help_center_articles]\n"
-    "    logs: [order_ids]\n"
-    "  masking: {enabled: true, fields: [email, phone]}\n"
-    "  access: {prompts: [support], outputs: [support], logs: [sre]}\n"
-    "  retention: {test_data: 90d, production_records: 1y, logs: 30d, embeddings: 1y, "
-    "backups: 90d}\n"
-    "  output_leakage_review: true\n"
-    "evaluation:\n"
-    "  test_sets:\n"
-    "    - name: support-cases-2026q3\n"
-    "      size: 1200\n"
-    "      covers: [realistic_tasks, edge_cases, refusals, low_quality_inputs, "
-    "harmful_errors]\n"
-    "  rubric: Graded by two support leads against the answer policy\n"
-    "  metrics: {accuracy: 0.91, completeness: 0.88, hallucination_rate: 0.03, "
-    "latency_p95_ms: 850, human_intervention_rate: 0.08}\n"
-    "  workflow_tested: true\n"
-    "  date: 2026-10-01\n"
-    "operations:\n"
-    "  access_control: SSO with support role\n"
-    "  logging: structured request logs, 30 days\n"
-    "  rate_limits: 60 requests per minute per agent\n"
-    "  abuse_prevention: prompt-injection filter\n"
-    "  patching: monthly\n"
-    "  backup: nightly\n"
-    "  incident_response: on-call rota with runbook\n"
-    "  update_procedure: staged rollout with evaluation gate\n"
-    "  monitoring: quality and latency dashboards\n"
-    "  fallback: hand over to a human agent\n"
-    "  human_review: uncertain answers queued for review\n"
-    "team:\n"
-    "  ml_expertise: medium\n"
-    "  infra_capacity: medium\n"
-    "  security_review: true\n"
-    "  support_needed: false\n"
-    "  compliance_needs: standard\n"
-    "  on_call: true\n"
-    "decisions:\n"
-    "  owner: platform-team\n"
-    "  decision: adopt for support drafting\n"
-    "  date: 2026-10-15\n"
-    "  assumptions: [answers are drafts reviewed by agents]\n"
-    "  known_limits: [English only]\n";
+#include "bench_manifest.h"
 
-typedef enum { MIX_EVALUATE, MIX_CACHED, MIX_VERDICT, MIX_MIXED } mix_kind;
+
+typedef enum { MIX_EVALUATE, MIX_CACHED, MIX_VERDICT, MIX_REVIEW, MIX_MIXED } mix_kind;
+
+#define NKINDS 4
 
 /* Weights of each kind for MIX_MIXED: request i is of the kind its place in
  * the repeating pattern gives. */
-static int weights[3] = {1, 0, 0};
+static int weights[NKINDS] = {1, 0, 0, 0};
 
 static mix_kind
 kind_of(mix_kind mix, int i)
 {
-	int total = weights[0] + weights[1] + weights[2], k;
+	int total = 0, k;
 
 	if (mix != MIX_MIXED)
 		return mix;
+	for (k = 0; k < NKINDS; k++)
+		total += weights[k];
 	k = i % total;
-	if (k < weights[0])
-		return MIX_EVALUATE;
-	return k < weights[0] + weights[1] ? MIX_CACHED : MIX_VERDICT;
+	for (int kind = 0; kind < NKINDS; kind++) {
+		if (k < weights[kind])
+			return (mix_kind)kind;
+		k -= weights[kind];
+	}
+	return MIX_VERDICT;
 }
 
 static int
 parse_mix(const char *s, mix_kind *mix)
 {
-	static const char *names[] = {"evaluate", "cached", "verdict"};
+	static const char *names[] = {"evaluate", "cached", "verdict", "review"};
 	char buf[128], *save = NULL;
 	int n = 0;
 
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < NKINDS; k++)
 		if (strcmp(s, names[k]) == 0) {
 			*mix = (mix_kind)k;
 			return 0;
 		}
 	snprintf(buf, sizeof(buf), "%s", s);
-	weights[0] = weights[1] = weights[2] = 0;
+	memset(weights, 0, sizeof(weights));
 	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(t, '=');
 		int k;
 		if (eq == NULL)
 			return -1;
 		*eq = '\0';
-		for (k = 0; k < 3 && strcmp(t, names[k]) != 0; k++)
+		for (k = 0; k < NKINDS && strcmp(t, names[k]) != 0; k++)
 			;
-		if (k == 3 || atoi(eq + 1) < 0)
+		if (k == NKINDS || atoi(eq + 1) < 0)
 			return -1;
 		weights[k] = atoi(eq + 1);
 		n += weights[k];
@@ -192,6 +107,8 @@ typedef struct run {
 	mix_kind mix;
 	int count;      /* requests per client */
 	int clients;
+	double duration; /* seconds; 0: count requests per client, made in advance */
+	double until;   /* with a duration: when clients stop (now_s()) */
 	bool echo;      /* baseline: payload is echoed */
 	const char *payload; /* baseline payload */
 	size_t plen;
@@ -235,6 +152,14 @@ make_request(mix_kind mix, int i)
 		snprintf(out, 128, "{\"v\":1,\"op\":\"verdict\",\"name\":\"bench-model-0\"}");
 		return out;
 	}
+	if (mix == MIX_REVIEW) {
+		/* On the component the cached kind evaluates (primed before the run). */
+		out = malloc(256);
+		snprintf(out, 256, "{\"v\":1,\"op\":\"record_review\",\"name\":\"bench-model-0\","
+		    "\"version\":\"2.%d\",\"decision\":\"%s\",\"note\":\"bench %d\"}", run_id,
+		    i % 2 ? "approve" : "approve_with_conditions", i);
+		return out;
+	}
 	snprintf(m, sizeof(m), manifest_fmt, k, run_id);
 	/* The manifest travels as a JSON object, as the aivet CLI sends it. */
 	if (av_doc_parse(&doc, m, strlen(m), AV_FMT_YAML, "bench", NULL, NULL) != 0)
@@ -260,17 +185,23 @@ client_main(void *arg)
 		return NULL;
 	nng_aio_set_timeout(aio, 30000);
 	for (;;) {
-		int i = atomic_fetch_add(&r->next, 1);
 		nng_msg *msg;
 		char *req;
 		size_t len;
 		double t0;
+		int i;
 
+		if (r->until > 0 && now_s() >= r->until)
+			break;
+		i = atomic_fetch_add(&r->next, 1);
 		if (i >= r->count * r->clients)
 			break;
 		if (r->echo) {
 			req = NULL;
 			len = r->plen;
+		} else if (r->until > 0) {
+			req = make_request(r->mix, i + 1);
+			len = strlen(req);
 		} else {
 			req = r->reqs[i];
 			r->reqs[i] = NULL;
@@ -315,6 +246,7 @@ cmp_d(const void *a, const void *b)
 typedef struct result {
 	double rate, p50, p90, p99;
 	int failures;
+	int requests;
 } result;
 
 static result
@@ -327,7 +259,7 @@ drive(run *r)
 	result res;
 
 	r->lat = calloc((size_t)total, sizeof(double));
-	if (!r->echo) {
+	if (!r->echo && r->duration <= 0) {
 		r->reqs = calloc((size_t)total, sizeof(char *));
 		for (int i = 0; i < total; i++)
 			r->reqs[i] = make_request(r->mix, i + 1);
@@ -335,6 +267,7 @@ drive(run *r)
 	atomic_store(&r->next, 0);
 	atomic_store(&r->failures, 0);
 	t0 = now_s();
+	r->until = r->duration > 0 ? t0 + r->duration : 0;
 	for (int i = 0; i < r->clients; i++) {
 		cl[i] = (client){r, i};
 		pthread_create(&th[i], NULL, client_main, &cl[i]);
@@ -342,12 +275,17 @@ drive(run *r)
 	for (int i = 0; i < r->clients; i++)
 		pthread_join(th[i], NULL);
 	el = now_s() - t0;
+	if (atomic_load(&r->next) < total)
+		total = atomic_load(&r->next);
+	if (total < 1)
+		total = 1;
 	qsort(r->lat, (size_t)total, sizeof(double), cmp_d);
 	res.rate = total / el;
 	res.p50 = r->lat[total / 2] * 1e3;
 	res.p90 = r->lat[total * 9 / 10] * 1e3;
 	res.p99 = r->lat[total * 99 / 100] * 1e3;
 	res.failures = atomic_load(&r->failures);
+	res.requests = total;
 	free(r->lat);
 	free(r->reqs);
 	r->reqs = NULL;
@@ -440,8 +378,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: aivet-bench [--socket URL] [--clients N] [--count N] "
-			"[--mix evaluate|cached|verdict|evaluate=N,cached=N,verdict=N]\n"
-			"                   [--daemon PATH] [--no-baseline] [--disk-dir DIR]\n");
+			"[--mix evaluate|cached|verdict|review|evaluate=N,cached=N,verdict=N,review=N]\n"
+			"                   [--duration SECONDS] [--daemon PATH] [--no-baseline] [--disk-dir DIR]\n");
 	exit(64);
 }
 
@@ -456,11 +394,13 @@ main(int argc, char **argv)
 		{"daemon", required_argument, NULL, 'd'},
 		{"no-baseline", no_argument, NULL, 'B'},
 		{"disk-dir", required_argument, NULL, 'D'},
+		{"duration", required_argument, NULL, 't'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *url = NULL, *daemon = NULL, *disk_dir = NULL;
 	char own_url[512], state[] = "/tmp/aivet-bench.XXXXXX", exe[4096];
 	int clients = 8, count = 2000, ch, baseline = 1;
+	double duration = 0;
 	mix_kind mix = MIX_EVALUATE;
 	pid_t pid = 0;
 	run r;
@@ -474,6 +414,7 @@ main(int argc, char **argv)
 		case 'd': daemon = optarg; break;
 		case 'B': baseline = 0; break;
 		case 'D': disk_dir = optarg; break;
+		case 't': duration = atof(optarg); break;
 		case 'm':
 			if (parse_mix(optarg, &mix) != 0)
 				usage();
@@ -481,8 +422,10 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (clients < 1 || clients > 256 || count < 1)
+	if (clients < 1 || clients > 256 || count < 1 || duration < 0)
 		usage();
+	if (duration > 0)
+		count = (1 << 22) / clients; /* a bound on what a run can send */
 	run_id = (int)((time(NULL) ^ getpid()) % 1000000);
 	if (url == NULL) {
 		/* Fork and exec before any nng call: nng is not fork-safe. */
@@ -519,24 +462,28 @@ main(int argc, char **argv)
 	r.count = count;
 	r.echo = false;
 	r.mix = mix;
+	r.duration = duration;
 	if (mix != MIX_EVALUATE) {
 		/* Prime: one evaluation so that cached and verdict hit the store. */
 		run p = r;
 		p.clients = 1;
 		p.count = 1;
 		p.mix = MIX_CACHED;
+		p.duration = 0;
 		drive(&p);
 	}
 	ours = drive(&r);
 	nng_close(r.sock);
 
 	char *payload = make_request(mix, 1);
-	printf("aivet-bench: %s, %d clients x %d requests, request %zu bytes\n",
+	printf(duration > 0 ? "aivet-bench: %s, %d clients, %d requests, request %zu bytes\n"
+			   : "aivet-bench: %s, %d clients x %d requests, request %zu bytes\n",
 	    mix == MIX_EVALUATE ? "evaluate (uncached)"
 	    : mix == MIX_CACHED ? "evaluate (cached)"
 	    : mix == MIX_VERDICT ? "verdict"
+	    : mix == MIX_REVIEW ? "record_review"
 				 : "mixed",
-	    clients, count, strlen(payload));
+	    clients, duration > 0 ? ours.requests : count, strlen(payload));
 	printf("  aivetd    %9.0f req/s  p50 %6.3f ms  p90 %6.3f ms  p99 %6.3f ms  failures %d\n",
 	    ours.rate, ours.p50, ours.p90, ours.p99, ours.failures);
 	if (baseline) {

@@ -89,15 +89,19 @@ unknown_param(const char *q, const char *const *allowed, char bad[static 64])
 	return NULL;
 }
 
-/* Constant-time comparison: the token must not leak through timing. */
+/* Constant-time comparison: the token must not leak through timing.  The
+ * SHA-256 digests of both are compared, all 64 hex digits every time, so
+ * neither the length of a guess nor where it first differs shows. */
 static bool
 same(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char d = la != lb;
+	char da[65], db[65];
+	unsigned char d = 0;
 
-	for (size_t i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
+	av_sha256_hex(a, strlen(a), da);
+	av_sha256_hex(b, strlen(b), db);
+	for (size_t i = 0; i < 64; i++)
+		d |= (unsigned char)(da[i] ^ db[i]);
 	return d == 0;
 }
 
@@ -239,8 +243,12 @@ av_http_plan(const av_http_in *in, av_http_out *o)
 		return plan_error(o, 411, AV_EINVAL, "send the body with a Content-Length");
 	}
 	if (in->content_length != NULL) {
-		unsigned long long v = strtoull(in->content_length, &end, 10);
-		if (end == in->content_length || *end != '\0') {
+		/* Digits only: strtoull would take a sign or spaces, and wrap a
+		 * negative length into a huge one. */
+		const char *clh = in->content_length;
+		unsigned long long v = strtoull(clh, &end, 10);
+		if (end == clh || *end != '\0' || strspn(clh, "0123456789") != strlen(clh) ||
+		    strlen(clh) > 18) {
 			o->close = true;
 			return plan_error(o, 400, AV_EINVAL, "bad Content-Length");
 		}

@@ -120,46 +120,26 @@ av_srv_apply_waivers(worker *w, av_verdict *v, int64_t now)
 	av_verdict_decide(v);
 }
 
-/* The manifest digest in force when each review was recorded: walking the
- * history in time order, a review belongs to the latest evaluation before it. */
-typedef struct hist_ctx {
-	char cur[65];
-	int64_t review_id;
-	char review_digest[65];
-} hist_ctx;
+/* The last review and the manifest it was of (av_store_last_review). */
+typedef struct last_ctx {
+	av_srv_due *d;
+	char digest[65];
+} last_ctx;
 
 static int
-hist_digest(void *arg, const av_history_event *e)
+last_review(void *arg, const av_review *r, const char *digest)
 {
-	hist_ctx *c = arg;
+	last_ctx *c = arg;
+	av_srv_due *d = c->d;
 
-	if (e->kind == AV_HISTORY_EVALUATION && e->detail != NULL) {
-		cJSON *j = cJSON_Parse(e->detail);
-		const cJSON *comp = cJSON_GetObjectItemCaseSensitive(j, "component");
-		const cJSON *d = cJSON_GetObjectItemCaseSensitive(comp, "digest");
-		if (cJSON_IsString(d))
-			snprintf(c->cur, sizeof(c->cur), "%s", d->valuestring);
-		cJSON_Delete(j);
-	} else if (e->kind == AV_HISTORY_REVIEW) {
-		c->review_id = e->id;
-		memcpy(c->review_digest, c->cur, sizeof(c->cur));
-	}
-	return 0;
-}
-
-static int
-last_review(void *arg, const av_review *r)
-{
-	av_srv_due *d = arg;
-
-	if (r->id != d->review_id)
-		return 0;
+	d->review_id = r->id;
 	d->reviewed = true;
 	d->decision = r->decision;
 	snprintf(d->reviewer, sizeof(d->reviewer), "%s", r->reviewer ? r->reviewer : "");
 	snprintf(d->note, sizeof(d->note), "%s", r->note ? r->note : "");
 	d->reviewed_at = r->created_at;
 	d->next_review = r->next_review;
+	snprintf(c->digest, sizeof(c->digest), "%s", digest);
 	return 0;
 }
 
@@ -174,43 +154,24 @@ got_schedule(void *arg, const av_schedule *sc)
 	return 0;
 }
 
-static int
-any_review(void *arg, const av_review *r)
-{
-	(void)r;
-	++*(size_t *)arg;
-	return 1; /* one is enough */
-}
-
 int
 av_srv_due_of(worker *w, const av_verdict *v, int64_t now, av_srv_due *d)
 {
-	hist_ctx h = {{0}, 0, {0}};
-	size_t nrev = 0;
+	last_ctx last = {d, {0}};
 	av_error err;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
 	d->due = v->review_by;
 	d->from = "verdict";
-	/* Most components have no review: the history (every stored verdict,
-	 * to tell which manifest a review was of) is read only when one has. */
-	rc = av_store_list_reviews(w->rd, v->name, v->version, any_review, &nrev, &err);
-	if (rc != 0 && nrev == 0) /* any_review stops the walk at the first */
+	rc = av_store_last_review(w->rd, v->name, v->version, last_review, &last, &err);
+	if (rc != 0 && rc != AV_ENOTFOUND)
 		return rc;
-	if (nrev > 0 &&
-	    (rc = av_store_history(w->rd, v->name, v->version, hist_digest, &h, &err)) != 0)
-		return rc;
-	if (h.review_id != 0) {
-		d->review_id = h.review_id;
-		if ((rc = av_store_list_reviews(w->rd, v->name, v->version, last_review, d, &err)) !=
-		    0)
-			return rc;
-		d->stands = d->reviewed && strcmp(h.review_digest, v->manifest_digest) == 0 &&
-		    (d->next_review == 0 || now < d->next_review);
+	if (d->reviewed) {
+		bool same = strcmp(last.digest, v->manifest_digest) == 0;
+		d->stands = same && (d->next_review == 0 || now < d->next_review);
 		/* A review of this manifest sets the next date, due or not. */
-		if (d->reviewed && strcmp(h.review_digest, v->manifest_digest) == 0 &&
-		    d->next_review != 0) {
+		if (same && d->next_review != 0) {
 			d->due = d->next_review;
 			d->from = "review";
 		}

@@ -37,6 +37,7 @@
 struct av_sched {
 	av_server *srv;
 	worker w; /* its own runtime and read handle */
+	av_store *walk_rd; /* a second read handle: the walk over every component */
 	av_hooks *hooks;
 	pthread_t thr;
 	pthread_mutex_t mu;
@@ -151,29 +152,6 @@ base_detail(const av_verdict *v)
 	return d;
 }
 
-typedef struct vlist {
-	av_verdict **v;
-	size_t n, cap;
-} vlist;
-
-static int
-keep_verdict(void *arg, av_verdict *v)
-{
-	vlist *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		av_verdict **nv = realloc(l->v, cap * sizeof(*nv));
-		if (nv == NULL) {
-			av_verdict_destroy(v);
-			return AV_ENOMEM;
-		}
-		l->v = nv;
-		l->cap = cap;
-	}
-	l->v[l->n++] = v;
-	return 0;
-}
 
 /* review.due_soon, review.due and review.overdue for one component. */
 static void
@@ -356,60 +334,120 @@ waiver_alerts(av_sched *sc, int64_t now)
 	free(e.finding);
 }
 
+/* The components found stale in a pass, re-evaluated after the walk. */
+typedef struct stale_list {
+	char **name, **version;
+	size_t n, cap;
+} stale_list;
+
+static int
+keep_stale(stale_list *l, const av_verdict *v)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **a = realloc(l->name, cap * sizeof(*a));
+		if (a == NULL)
+			return AV_ENOMEM;
+		l->name = a;
+		if ((a = realloc(l->version, cap * sizeof(*a))) == NULL)
+			return AV_ENOMEM;
+		l->version = a;
+		l->cap = cap;
+	}
+	l->name[l->n] = strdup(v->name);
+	l->version[l->n] = strdup(v->version);
+	if (l->name[l->n] == NULL || l->version[l->n] == NULL) {
+		free(l->name[l->n]);
+		free(l->version[l->n]);
+		return AV_ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+typedef struct walk {
+	av_sched *sc;
+	int64_t now;
+	const char *digest;
+	stale_list stale;
+} walk;
+
+/*
+ * The alerts of one component, called for each during the walk and done
+ * with it at once: a pass holds one verdict at a time, not all of them, so
+ * its memory does not grow with the number of components.  The walk runs on
+ * its own read handle because the checks read waivers, reviews and
+ * schedules on the scheduler's.
+ */
+static int
+visit(void *arg, av_verdict *v)
+{
+	walk *k = arg;
+	av_sched *sc = k->sc;
+
+	av_srv_apply_waivers(&sc->w, v, k->now);
+	if (strcmp(v->policy_digest, k->digest) != 0) {
+		char key[1024];
+		cJSON *d = base_detail(v);
+		snprintf(key, sizeof(key), "verdict.stale:%s@%s:%s:%s", v->name, v->version,
+		    v->policy_digest, k->digest);
+		if (d != NULL) {
+			cJSON_AddStringToObject(d, "made_under", v->policy_digest);
+			cJSON_AddStringToObject(d, "loaded", k->digest);
+		}
+		raise_alert(sc, "verdict.stale", v->name, v->version, key, d, k->now);
+		if (sc->srv->cfg->reeval_rate > 0 && keep_stale(&k->stale, v) != 0)
+			av_log(AV_LOG_WARN, "scheduler: out of memory; %s@%s is re-evaluated later",
+			    v->name, v->version);
+	}
+	review_alerts(sc, v, k->now);
+	av_verdict_destroy(v);
+	return 0;
+}
+
 /* One pass over every component. */
 static void
 pass(av_sched *sc)
 {
-	vlist l = {0};
+	walk k = {.sc = sc, .now = av_now()};
 	av_error err;
-	int64_t now = av_now();
-	const char *digest;
-	size_t nstale = 0;
 
 	if (av_srv_refresh(&sc->w, &err) != 0) {
 		av_log(AV_LOG_ERROR, "scheduler: %s", err.msg);
 		return;
 	}
-	digest = av_policy_digest(av_runtime_policy(sc->w.rt));
-	if (av_store_list(sc->w.rd, keep_verdict, &l, &err) != 0)
+	k.digest = av_policy_digest(av_runtime_policy(sc->w.rt));
+	waiver_alerts(sc, k.now);
+	if (av_store_list(sc->walk_rd, visit, &k, &err) != 0)
 		av_log(AV_LOG_ERROR, "scheduler: cannot list verdicts: %s", err.msg);
-	waiver_alerts(sc, now);
-	for (size_t i = 0; i < l.n; i++) {
-		av_verdict *v = l.v[i];
-		av_srv_apply_waivers(&sc->w, v, now);
-		if (strcmp(v->policy_digest, digest) != 0) {
-			char key[1024];
-			cJSON *d = base_detail(v);
-			snprintf(key, sizeof(key), "verdict.stale:%s@%s:%s:%s", v->name, v->version,
-			    v->policy_digest, digest);
-			if (d != NULL) {
-				cJSON_AddStringToObject(d, "made_under", v->policy_digest);
-				cJSON_AddStringToObject(d, "loaded", digest);
-			}
-			raise_alert(sc, "verdict.stale", v->name, v->version, key, d, now);
-			nstale++;
-		}
-		review_alerts(sc, v, now);
-	}
 	/* Then the stale ones again, at a bounded rate. */
-	if (nstale > 0 && sc->srv->cfg->reeval_rate > 0) {
+	if (k.stale.n > 0 && sc->srv->cfg->reeval_rate > 0) {
 		int64_t gap = (int64_t)(1000.0 / sc->srv->cfg->reeval_rate);
-		av_log(AV_LOG_INFO, "re-evaluating %zu verdicts made under other policies", nstale);
-		for (size_t i = 0; i < l.n && !stopping(sc); i++) {
-			if (strcmp(l.v[i]->policy_digest, digest) != 0) {
-				/* Compare automatic decisions: without waivers. */
-				for (size_t f = 0; f < l.v[i]->nfindings; f++)
-					l.v[i]->findings[f].waived = false;
-				av_verdict_decide(l.v[i]);
-				reevaluate(sc, l.v[i], now);
-				if (gap > 0 && wait_ms(sc, gap, false))
-					break;
+		av_log(AV_LOG_INFO, "re-evaluating %zu verdicts made under other policies",
+		    k.stale.n);
+		for (size_t i = 0; i < k.stale.n && !stopping(sc); i++) {
+			av_verdict *old = NULL;
+			if (av_store_latest(sc->w.rd, k.stale.name[i], k.stale.version[i], &old,
+				&err) != 0 || strcmp(old->policy_digest, k.digest) == 0) {
+				av_verdict_destroy(old);
+				continue;
 			}
+			/* Compare automatic decisions: without waivers. */
+			for (size_t f = 0; f < old->nfindings; f++)
+				old->findings[f].waived = false;
+			av_verdict_decide(old);
+			reevaluate(sc, old, k.now);
+			av_verdict_destroy(old);
+			if (gap > 0 && wait_ms(sc, gap, false))
+				break;
 		}
 	}
-	for (size_t i = 0; i < l.n; i++)
-		av_verdict_destroy(l.v[i]);
-	free(l.v);
+	for (size_t i = 0; i < k.stale.n; i++) {
+		free(k.stale.name[i]);
+		free(k.stale.version[i]);
+	}
+	free(k.stale.name);
+	free(k.stale.version);
 }
 
 static void *
@@ -442,7 +480,8 @@ av_sched_start(av_server *s, av_sched **out, av_error *err)
 	sc->w.id = -2;
 	pthread_mutex_init(&sc->mu, NULL);
 	pthread_cond_init(&sc->cv, NULL);
-	if ((rc = av_store_open(&sc->w.rd, s->cfg->database, 0, err)) != 0 ||
+	if ((rc = av_store_open(&sc->w.rd, s->cfg->database, AV_STORE_FALLBACK, err)) != 0 ||
+	    (rc = av_store_open(&sc->walk_rd, s->cfg->database, AV_STORE_FALLBACK, err)) != 0 ||
 	    (rc = av_srv_refresh(&sc->w, err)) != 0 ||
 	    (rc = av_hooks_start(s->cfg, &sc->hooks, err)) != 0)
 		goto fail;
@@ -456,6 +495,7 @@ fail:
 	av_hooks_stop(sc->hooks);
 	av_runtime_destroy(sc->w.rt);
 	av_store_close(sc->w.rd);
+	av_store_close(sc->walk_rd);
 	pthread_mutex_destroy(&sc->mu);
 	pthread_cond_destroy(&sc->cv);
 	free(sc);
@@ -486,6 +526,7 @@ av_sched_stop(av_sched *sc)
 	av_hooks_stop(sc->hooks);
 	av_runtime_destroy(sc->w.rt);
 	av_store_close(sc->w.rd);
+	av_store_close(sc->walk_rd);
 	pthread_mutex_destroy(&sc->mu);
 	pthread_cond_destroy(&sc->cv);
 	free(sc);

@@ -224,12 +224,13 @@ op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
 	cJSON *r = av_reply_ok(), *pol, *st;
 	av_error err;
 	char ts[32];
-	int store_ok;
+	int store_ok, writable;
 
 	if (r == NULL)
 		return NULL;
 	store_ok = av_store_check(w->rd, &err) == 0;
-	cJSON_AddStringToObject(r, "status", store_ok ? "ok" : "degraded");
+	writable = av_store_writable(s->wr);
+	cJSON_AddStringToObject(r, "status", !store_ok ? "degraded" : writable ? "ok" : "read_only");
 	cJSON_AddStringToObject(r, "version", AV_VERSION);
 	cJSON_AddNumberToObject(r, "protocol", AV_PROTO_VERSION);
 	cJSON_AddStringToObject(r, "started", av_time_format(s->started, ts, sizeof(ts)));
@@ -242,6 +243,7 @@ op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
 	st = cJSON_AddObjectToObject(r, "store");
 	cJSON_AddBoolToObject(st, "ok", store_ok);
 	cJSON_AddStringToObject(st, "path", s->cfg->database);
+	cJSON_AddBoolToObject(st, "writable", writable);
 	if (!store_ok)
 		cJSON_AddStringToObject(st, "error", err.msg);
 	else
@@ -277,6 +279,111 @@ parse_manifest_text(av_doc **doc, const char *text, const char *file, av_error *
  * evaluate: {"manifest": YAML/JSON text or a JSON object, "file": name for
  * errors, "profile": name, "refresh": bool (skip the cache)}.
  */
+/* ---- the request memo (server_int.h) ---- */
+
+static uint64_t
+memo_hash(const char *buf, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ len;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, buf + i, 8);
+		h = (h ^ x) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 32);
+}
+
+static void
+memo_clear(av_req_memo *m)
+{
+	free(m->req);
+	free(m->profile);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
+memo_free(worker *w)
+{
+	for (int i = 0; i < AV_MEMO_SLOTS; i++)
+		memo_clear(&w->memo[i]);
+}
+
+static const av_req_memo *
+memo_find(worker *w, const char *buf, size_t len, uint64_t hash)
+{
+	const av_req_memo *m = &w->memo[hash % AV_MEMO_SLOTS];
+
+	if (m->req != NULL && m->hash == hash && m->len == len && memcmp(m->req, buf, len) == 0)
+		return m;
+	return NULL;
+}
+
+/* Remembers what the request being handled came to (best effort). */
+static void
+memo_put(worker *w, const char *digest, const char *profile)
+{
+	av_req_memo *m;
+
+	if (w->req_buf == NULL || w->req_len > AV_MEMO_MAX_REQUEST)
+		return;
+	m = &w->memo[w->req_hash % AV_MEMO_SLOTS];
+	memo_clear(m);
+	if ((m->req = malloc(w->req_len)) == NULL ||
+	    (profile != NULL && (m->profile = strdup(profile)) == NULL)) {
+		memo_clear(m);
+		return;
+	}
+	memcpy(m->req, w->req_buf, w->req_len);
+	m->len = w->req_len;
+	m->hash = w->req_hash;
+	memcpy(m->digest, digest, sizeof(m->digest));
+}
+
+/* The reply for a stored verdict found by digest, as an evaluation gives it. */
+static cJSON *
+reply_cached(worker *w, const av_verdict *ref, int64_t now)
+{
+	shallow sh;
+	cJSON *reply;
+
+	if (shallow_copy(&sh, ref) != 0)
+		return av_srv_error(w->srv, AV_ENOMEM, NULL);
+	sh.v.cached = true;
+	av_srv_apply_waivers(w, &sh.v, now);
+	av_srv_freshness(w, &sh.v, now);
+	atomic_fetch_add(&w->srv->n_cached, 1);
+	reply = av_srv_verdict_reply(&sh.v);
+	if (reply != NULL)
+		av_srv_add_review(w, &sh.v, now, reply);
+	free(sh.heap);
+	return reply;
+}
+
+/*
+ * An evaluate request whose bytes were seen before: the cached verdict for
+ * the digest they came to, or NULL when there is none any more (another
+ * policy, a refresh) and the request must take the whole path.
+ */
+static cJSON *
+evaluate_memo(worker *w, const av_req_memo *m)
+{
+	av_server *s = w->srv;
+	const char *profile = m->profile != NULL ? m->profile : s->cfg->profile;
+	av_policy *p = av_runtime_policy(w->rt);
+	const av_verdict *ref;
+	av_error err;
+
+	if (!av_policy_has_profile(p, profile) ||
+	    av_store_find_cached_ref(w->rd, m->digest, av_policy_digest(p), profile, &ref, &err) != 0)
+		return NULL;
+	return reply_cached(w, ref, av_now());
+}
+
 static cJSON *
 op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 {
@@ -329,22 +436,12 @@ op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
 	av_sha256_hex(canon, clen, digest);
 	if (!refresh) {
 		const av_verdict *ref;
+		memo_put(w, digest, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req,
+					"profile")));
 		rc = av_store_find_cached_ref(w->rd, digest, av_policy_digest(p), profile, &ref,
 		    &err);
 		if (rc == 0) {
-			shallow sh;
-			if (shallow_copy(&sh, ref) != 0) {
-				reply = av_srv_error(s, AV_ENOMEM, NULL);
-				goto out;
-			}
-			sh.v.cached = true;
-			av_srv_apply_waivers(w, &sh.v, now);
-			av_srv_freshness(w, &sh.v, now);
-			atomic_fetch_add(&s->n_cached, 1);
-			reply = av_srv_verdict_reply(&sh.v);
-			if (reply != NULL)
-				av_srv_add_review(w, &sh.v, now, reply);
-			free(sh.heap);
+			reply = reply_cached(w, ref, now);
 			goto out;
 		}
 		if (rc != AV_ENOTFOUND)
@@ -635,16 +732,29 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	av_server *s = w->srv;
 	cJSON *req = NULL, *reply = NULL;
 	const cJSON *v, *op;
+	const av_req_memo *m;
+	uint64_t hash;
 	av_error err;
 	char msg[256];
 
 	atomic_fetch_add(&s->n_requests, 1);
+	w->req_buf = NULL;
 	av_error_clear(&err);
 	if (len > s->cfg->max_request) {
 		snprintf(msg, sizeof(msg), "request of %zu bytes exceeds the limit of %zu bytes",
 		    len, s->cfg->max_request);
 		reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_ELIMIT, msg));
 		goto out;
+	}
+	/* The same bytes as an evaluate request answered before: straight to
+	 * the verdict cache (see av_req_memo). */
+	hash = memo_hash(buf, len);
+	if ((m = memo_find(w, buf, len, hash)) != NULL && av_srv_refresh(w, &err) == 0) {
+		int64_t t0 = mono_ns();
+		if ((reply = evaluate_memo(w, m)) != NULL) {
+			record_metrics(s, metric_index(s, "evaluate"), t0, reply);
+			goto out;
+		}
 	}
 	if ((req = cJSON_ParseWithLength(buf, len)) == NULL || !cJSON_IsObject(req)) {
 		const char *at = cJSON_GetErrorPtr();
@@ -672,6 +782,9 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 		reply = av_srv_error(s, AV_EPLUGIN, &err);
 		goto out;
 	}
+	w->req_buf = buf;
+	w->req_len = len;
+	w->req_hash = hash;
 	const av_srv_op *o = find_op(op->valuestring);
 	if (o != NULL) {
 		int64_t t0 = mono_ns();
@@ -692,6 +805,7 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 				   "schedule, history, alerts)", op->valuestring);
 	reply = (atomic_fetch_add(&s->n_errors, 1), av_reply_error(AV_EINVAL, msg));
 out:
+	w->req_buf = NULL;
 	cJSON_Delete(req);
 	if (reply == DEFERRED) {
 		*deferred = true;
@@ -885,7 +999,9 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&s->qmu);
 
 		if (sl->committed) {
+			av_store_read_begin(w->rd);
 			reply = finish_commit(w, sl, &rlen);
+			av_store_read_end(w->rd);
 		} else {
 			av_store_read_begin(w->rd);
 			reply = handle(w, sl, nng_msg_body(sl->msg), nng_msg_len(sl->msg), sl->actor,
@@ -1073,11 +1189,17 @@ av_server_create(av_server **out, const av_config *cfg, av_diags *d, av_error *e
 		av_error_set(err, rc, NULL, 0, 0, "cannot load the plugins and profiles");
 		goto fail;
 	}
-	if ((rc = av_store_open(&s->wr, cfg->database, AV_STORE_COMMITTER, err)) != 0)
+	/* A database that can be read but not written is served read-only:
+	 * writes are refused with store_readonly until the file is writable. */
+	if ((rc = av_store_open(&s->wr, cfg->database, AV_STORE_COMMITTER | AV_STORE_FALLBACK,
+		 err)) != 0)
 		goto fail;
+	if (!av_store_writable(s->wr))
+		av_log(AV_LOG_WARN, "%s cannot be written: serving reads only; writes resume once "
+		    "it can be written", cfg->database);
 	s->side.srv = s;
 	s->side.id = -1;
-	if ((rc = av_store_open(&s->side.rd, cfg->database, 0, err)) != 0)
+	if ((rc = av_store_open(&s->side.rd, cfg->database, AV_STORE_FALLBACK, err)) != 0)
 		goto fail;
 	if ((rc = bind_sockets(s, err)) != 0)
 		goto fail;
@@ -1102,7 +1224,7 @@ av_server_start(av_server *s, av_error *err)
 		worker *w = &s->workers[i];
 		w->srv = s;
 		w->id = i;
-		if ((rc = av_store_open(&w->rd, s->cfg->database, 0, err)) != 0)
+		if ((rc = av_store_open(&w->rd, s->cfg->database, AV_STORE_FALLBACK, err)) != 0)
 			return rc;
 		if ((rc = av_srv_refresh(w, err)) != 0)
 			return rc;
@@ -1252,6 +1374,7 @@ av_server_destroy(av_server *s)
 		worker *w = &s->workers[i];
 		av_runtime_destroy(w->rt);
 		av_store_close(w->rd);
+		memo_free(w);
 	}
 	free(s->workers);
 	if (s->rep_open)
@@ -1260,6 +1383,7 @@ av_server_destroy(av_server *s)
 		nng_close(s->pub);
 	av_runtime_destroy(s->side.rt);
 	av_store_close(s->side.rd);
+	memo_free(&s->side);
 	av_store_close(s->wr);
 	av_policy_unref(s->policy);
 	pthread_mutex_destroy(&s->mu);

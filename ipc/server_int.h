@@ -21,6 +21,23 @@
 #include "store.h"
 #include "verdict.h"
 
+/*
+ * What an evaluate request's exact bytes came to: its manifest's digest and
+ * the profile it named.  Preparing a manifest reads nothing but the request,
+ * so the same bytes always give the same digest; a request seen before goes
+ * straight to the verdict cache without being parsed again.
+ */
+#define AV_MEMO_SLOTS 64
+#define AV_MEMO_MAX_REQUEST 65536
+
+typedef struct av_req_memo {
+	uint64_t hash;
+	char *req; /* the request's bytes; NULL: empty slot */
+	size_t len;
+	char digest[65];
+	char *profile; /* as the request named it; NULL: the configured default */
+} av_req_memo;
+
 typedef struct worker {
 	av_server *srv;
 	int id;
@@ -29,6 +46,11 @@ typedef struct worker {
 	av_runtime *rt;
 	uint64_t gen;
 	av_store *rd;
+	/* The request being handled (for the memo) and the memo itself. */
+	const char *req_buf;
+	size_t req_len;
+	uint64_t req_hash;
+	av_req_memo memo[AV_MEMO_SLOTS];
 } worker;
 
 /*

@@ -19,6 +19,12 @@ Settings (profile.plugins.fit):
   undeclared_severity   severity when the team is not described
 --]]
 
+-- Globals as locals: in the sandbox each global is looked up through two tables.
+local type, ipairs, tostring = type, ipairs, tostring
+local concat = table.concat
+
+local EMPTY = {}
+
 local UNDECLARED = "fit.team.undeclared"
 local ML = "fit.ml_expertise.insufficient"
 local INFRA = "fit.infra_capacity.insufficient"
@@ -32,11 +38,11 @@ local LEVEL = { none = 0, low = 1, medium = 2, high = 3 }
 local MANAGED = " A managed service, or a narrower workflow the team can support, may be more realistic."
 
 local function risk_from_use(component, report)
-	local use = type(component.use) == "table" and component.use or {}
+	local use = type(component.use) == "table" and component.use or EMPTY
 	if use.impact == "medium" or use.impact == "high" then
 		report:risk(use.impact)
 	end
-	local hsd = type(use.high_stakes_domains) == "table" and use.high_stakes_domains or {}
+	local hsd = type(use.high_stakes_domains) == "table" and use.high_stakes_domains or EMPTY
 	if #hsd > 0 then
 		report:risk("high")
 		local names = {}
@@ -45,7 +51,7 @@ local function risk_from_use(component, report)
 		end
 		report:finding{
 			id = HIGH_STAKES, severity = "info", evidence = "use.high_stakes_domains",
-			message = "The use touches high-stakes domains (" .. table.concat(names, ", ") .. "): the risk tier is high and reviews come sooner.",
+			message = "The use touches high-stakes domains (" .. concat(names, ", ") .. "): the risk tier is high and reviews come sooner.",
 			remedy = "Evaluate under the regulated profile and check the sector's own rules (e.g. the EU AI Act's high-risk obligations).",
 		}
 	end
@@ -64,7 +70,7 @@ local function check_team(component, settings, report)
 end
 
 local function self_hosted(component)
-	local use = type(component.use) == "table" and component.use or {}
+	local use = type(component.use) == "table" and component.use or EMPTY
 	return use.hosting == "self_hosted"
 end
 
@@ -124,7 +130,7 @@ local function check_compliance(team, settings, report)
 end
 
 local function check_on_call(component, team, report)
-	local use = type(component.use) == "table" and component.use or {}
+	local use = type(component.use) == "table" and component.use or EMPTY
 	if use.customer_facing ~= true or team.on_call == true then
 		return
 	end

@@ -27,6 +27,12 @@ Settings (profile.plugins.license):
 local licenses = require "aivet.licenses"
 local spdx = require "aivet.spdx"
 
+-- Globals and module functions as locals: in the sandbox each global is
+-- looked up through two tables and each module field through a proxy.
+local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local concat, sort = table.concat, table.sort
+local lookup, is_open_source = licenses.lookup, licenses.is_open_source
+
 local MISSING = "license.%s.missing"
 local PARSE_ERROR = "license.%s.parse_error"
 local UNKNOWN = "license.%s.unknown"
@@ -45,6 +51,8 @@ local ITEMS_DIFFER = "license.items.differ"
 local USE_UNDECLARED = "license.use.undeclared"
 
 local ITEMS = { "code", "weights", "data", "docs" }
+local EVIDENCE = { code = "licenses.code", weights = "licenses.weights", data = "licenses.data", docs = "licenses.docs" }
+local EMPTY = {}
 
 local CONDITION_TEXT = {
 	attribution = { "give credit to the licensor", "keep the copyright and attribution notices in what you ship" },
@@ -83,7 +91,7 @@ local function expression_of(lic)
 	if type(lic) == "string" then
 		return lic
 	elseif type(lic) == "table" and type(lic.id) == "string" then
-		if lic.id:lower() == "other" and type(lic.name) == "string" and licenses.lookup(lic.name) then
+		if #lic.id == 5 and lic.id:lower() == "other" and type(lic.name) == "string" and lookup(lic.name) then
 			return lic.name
 		end
 		return lic.id
@@ -91,16 +99,25 @@ local function expression_of(lic)
 	return nil
 end
 
+-- The lower-cased strings of a settings list, made once per list (settings
+-- are read-only and live as long as their profile).
+local lowered = setmetatable({}, { __mode = "k" })
+
 local function in_list(list, value)
 	if type(list) ~= "table" or type(value) ~= "string" then
 		return false
 	end
-	for _, v in ipairs(list) do
-		if type(v) == "string" and v:lower() == value:lower() then
-			return true
+	local set = lowered[list]
+	if set == nil then
+		set = {}
+		for _, v in ipairs(list) do
+			if type(v) == "string" then
+				set[v:lower()] = true
+			end
 		end
+		lowered[list] = set
 	end
-	return false
+	return set[value:lower()] == true
 end
 
 local function check_use_declared(component, settings, report)
@@ -157,10 +174,21 @@ local function parse_expr(expr)
 	return p
 end
 
+local RANK = { ["yes"] = 1, ["conditional"] = 2, ["no"] = 3 }
+
+local function more_permissive(a, b)
+	return (RANK[a.commercial] or 3) < (RANK[b.commercial] or 3)
+end
+
 -- Returns the knowledge-base entries of one license expression, or nil when
--- the expression is not usable (a finding has been reported).
+-- the expression is not usable (a finding has been reported).  When every id
+-- resolved without a finding, the entries are kept with the parsed
+-- expression: callers only read them.
 local function resolve(expr, item, evidence, report)
 	local p = parse_expr(expr)
+	if p.entries then
+		return p.entries
+	end
 	local tree, err = p.ok, p.err
 	local ids
 	if tree then
@@ -177,16 +205,18 @@ local function resolve(expr, item, evidence, report)
 		}
 		return nil
 	end
-	local entries = {}
+	local entries, clean = {}, true
 	for _, id in ipairs(ids) do
-		local e = licenses.lookup(id)
+		local e = lookup(id)
 		if e == nil then
+			clean = false
 			report:finding{
 				id = UNKNOWN:format(item), severity = "review", evidence = evidence,
 				message = "The license '" .. id .. "' is not in the license knowledge base, so its terms are unknown to the policy.",
 				remedy = "Use the SPDX id of the license, or add an entry for it to your organisation's license data file after legal review.",
 			}
 		elseif e.category == "unknown" then
+			clean = false
 			report:finding{
 				id = UNCLASSIFIED:format(item), severity = "review", evidence = evidence,
 				message = "The license '" .. id .. "' (" .. tostring(e.name) .. ") does not say what it allows; someone must read the actual terms.",
@@ -195,6 +225,7 @@ local function resolve(expr, item, evidence, report)
 		else
 			entries[#entries + 1] = e
 			if e.deprecated then
+				clean = false
 				report:finding{
 					id = DEPRECATED:format(item), severity = "info", evidence = evidence,
 					message = "'" .. id .. "' is a deprecated SPDX id; it is ambiguous about '-only' or '-or-later'.",
@@ -205,11 +236,11 @@ local function resolve(expr, item, evidence, report)
 	end
 	-- An OR expression lets the team choose: keep only the most permissive branch.
 	if p.is_or and #entries > 1 then
-		local rank = { ["yes"] = 1, ["conditional"] = 2, ["no"] = 3 }
-		table.sort(entries, function(a, b)
-			return (rank[a.commercial] or 3) < (rank[b.commercial] or 3)
-		end)
+		sort(entries, more_permissive)
 		entries = { entries[1] }
+	end
+	if clean then
+		p.entries = entries
 	end
 	return entries
 end
@@ -242,7 +273,7 @@ local function check_commercial(entries, item, evidence, commercial, report)
 			report:finding{
 				id = CONDITIONAL:format(item), severity = "review", evidence = evidence,
 				message = "The " .. item .. " are under '" .. e.id .. "', which allows commercial use only on conditions ("
-					.. table.concat(e.conditions or {}, ", ") .. ")" .. (e.note and (": " .. e.note) or "."),
+					.. concat(e.conditions or EMPTY, ", ") .. ")" .. (e.note and (": " .. e.note) or "."),
 				remedy = "Have the license terms reviewed for this use and record the conditions the team accepts in decisions.assumptions.",
 			}
 		end
@@ -250,8 +281,11 @@ local function check_commercial(entries, item, evidence, commercial, report)
 end
 
 local function check_category(entries, item, evidence, settings, report)
+	if item ~= "weights" and item ~= "data" then
+		return
+	end
 	local allow = settings.allow_categories
-	if type(allow) ~= "table" or #allow == 0 or (item ~= "weights" and item ~= "data") then
+	if type(allow) ~= "table" or #allow == 0 then
 		return
 	end
 	for _, e in ipairs(entries) do
@@ -260,7 +294,7 @@ local function check_category(entries, item, evidence, settings, report)
 				id = CATEGORY:format(item), severity = "review", evidence = evidence,
 				message = "The " .. item .. " license '" .. e.id .. "' is in category '" .. tostring(e.category)
 					.. "', which this profile does not accept without review.",
-				remedy = "Have the license reviewed, or choose a component whose license is " .. table.concat(allow, ", ") .. ".",
+				remedy = "Have the license reviewed, or choose a component whose license is " .. concat(allow, ", ") .. ".",
 			}
 		end
 	end
@@ -293,7 +327,7 @@ local function check_open_source(entries, item, evidence, report)
 		return
 	end
 	for _, e in ipairs(entries) do
-		if not licenses.is_open_source(e.id) then
+		if not is_open_source(e.id) then
 			report:finding{
 				id = NOT_OPEN_SOURCE:format(item), severity = "info", evidence = evidence,
 				message = "The weights are downloadable but not open source: '" .. e.id
@@ -304,10 +338,45 @@ local function check_open_source(entries, item, evidence, report)
 	end
 end
 
-local function check_conditions(entries, item, evidence, component, settings, report)
-	local use = type(component.use) == "table" and component.use or {}
+-- The finding of condition c of entry e for an item depends on nothing else:
+-- made once per entry, item and condition (bounded: emptied when full).
+local condition_findings, ncondition_findings = {}, 0
+
+local function condition_finding(e, item, evidence, c, text)
+	local per_entry = condition_findings[e]
+	if per_entry == nil then
+		if ncondition_findings >= 256 then
+			condition_findings, ncondition_findings = {}, 0
+		end
+		per_entry = {}
+		condition_findings[e], ncondition_findings = per_entry, ncondition_findings + 1
+	end
+	local per_item = per_entry[item]
+	if per_item == nil then
+		per_item = {}
+		per_entry[item] = per_item
+	end
+	local f = per_item[c]
+	if f == nil then
+		local extra = ""
+		if c == "naming" and e.naming then
+			extra = " (\"" .. e.naming .. "\")"
+		elseif c == "user-threshold" and e.user_threshold then
+			extra = " (" .. e.user_threshold .. " monthly active users)"
+		end
+		f = {
+			id = CONDITION:format(item, c), severity = c == "use-restrictions" and "warn" or "info", evidence = evidence,
+			message = "Under '" .. e.id .. "' the team must " .. text[1] .. extra .. ".",
+			remedy = text[3],
+		}
+		per_item[c] = f
+	end
+	return f
+end
+
+local function check_conditions(entries, item, evidence, use, settings, report)
 	for _, e in ipairs(entries) do
-		for _, c in ipairs(e.conditions or {}) do
+		for _, c in ipairs(e.conditions or EMPTY) do
 			local text = CONDITION_TEXT[c]
 			if c == "user-threshold" and type(use.users) == "number" and type(e.user_threshold) == "number"
 				and use.users >= e.user_threshold then
@@ -318,17 +387,7 @@ local function check_conditions(entries, item, evidence, component, settings, re
 					remedy = "Obtain the licensor's separate license before launch, or choose another component.",
 				}
 			elseif text and settings.list_conditions and c ~= "no-commercial" then
-				local extra = ""
-				if c == "naming" and e.naming then
-					extra = " (\"" .. e.naming .. "\")"
-				elseif c == "user-threshold" and e.user_threshold then
-					extra = " (" .. e.user_threshold .. " monthly active users)"
-				end
-				report:finding{
-					id = CONDITION:format(item, c), severity = c == "use-restrictions" and "warn" or "info", evidence = evidence,
-					message = "Under '" .. e.id .. "' the team must " .. text[1] .. extra .. ".",
-					remedy = text[3],
-				}
+				report:finding(condition_finding(e, item, evidence, c, text))
 			end
 		end
 	end
@@ -355,14 +414,14 @@ local function check_items_differ(component, report)
 	if differ then
 		report:finding{
 			id = ITEMS_DIFFER, severity = "info", evidence = "licenses",
-			message = "The items of this component are under different licenses (" .. table.concat(parts, ", ")
+			message = "The items of this component are under different licenses (" .. concat(parts, ", ")
 				.. "); each applies to its own part.",
 			remedy = "Check each item's terms separately; the most restrictive one governs the product that combines them.",
 		}
 	end
 end
 
-local function check_item(component, settings, report, lic, item, evidence, commercial)
+local function check_item(component, settings, report, lic, item, evidence, commercial, use)
 	local expr = expression_of(lic)
 	if expr == nil then
 		return
@@ -376,28 +435,43 @@ local function check_item(component, settings, report, lic, item, evidence, comm
 	check_category(entries, item, evidence, settings, report)
 	check_copyleft(entries, item, evidence, component.use, report)
 	check_open_source(entries, item, evidence, report)
-	check_conditions(entries, item, evidence, component, settings, report)
+	check_conditions(entries, item, evidence, use, settings, report)
+end
+
+-- "dependencies.<i-1>.license", made once per index.
+local dep_evidence = {}
+
+local function dependency_evidence(i)
+	local ev = dep_evidence[i]
+	if ev == nil then
+		ev = "dependencies." .. (i - 1) .. ".license"
+		if i <= 256 then
+			dep_evidence[i] = ev
+		end
+	end
+	return ev
 end
 
 local function check_dependencies(component, settings, report, commercial)
 	if not settings.check_dependencies or type(component.dependencies) ~= "table" then
 		return
 	end
+	local use = component.use
 	for i, dep in ipairs(component.dependencies) do
-		local evidence = "dependencies." .. (i - 1) .. ".license"
-		local name = type(dep) == "table" and tostring(dep.name) or "?"
-		if type(dep) == "table" and expression_of(dep.license) == nil then
+		local evidence = dependency_evidence(i)
+		local expr = type(dep) == "table" and expression_of(dep.license)
+		if type(dep) == "table" and expr == nil then
 			report:finding{
 				id = MISSING:format("dependency"), severity = "warn", evidence = evidence,
-				message = "The dependency '" .. name .. "' declares no license.",
+				message = "The dependency '" .. tostring(dep.name) .. "' declares no license.",
 				remedy = "Look up the dependency's license in its package metadata and record it.",
 			}
 		elseif type(dep) == "table" then
-			local entries = resolve(expression_of(dep.license), "dependency", evidence, report)
+			local entries = resolve(expr, "dependency", evidence, report)
 			if entries then
 				check_denied(entries, "dependency", evidence, settings, report)
 				check_commercial(entries, "dependency", evidence, commercial, report)
-				check_copyleft(entries, "dependency", evidence, component.use, report)
+				check_copyleft(entries, "dependency", evidence, use, report)
 			end
 		end
 	end
@@ -424,9 +498,10 @@ return {
 		local commercial = is_commercial(component, settings)
 		check_use_declared(component, settings, report)
 		check_required(component, settings, report)
-		local lics = type(component.licenses) == "table" and component.licenses or {}
+		local lics = type(component.licenses) == "table" and component.licenses or EMPTY
+		local use = type(component.use) == "table" and component.use or EMPTY
 		for _, item in ipairs(ITEMS) do
-			check_item(component, settings, report, lics[item], item, "licenses." .. item, commercial)
+			check_item(component, settings, report, lics[item], item, EVIDENCE[item], commercial, use)
 		end
 		check_items_differ(component, report)
 		check_dependencies(component, settings, report, commercial)

@@ -164,3 +164,18 @@ function test_noncommercial_dependency_blocks_commercial_use()
 	deps.dependencies[1].license = "BSD-3-Clause"
 	expect_no_finding(run(model({ weights = "MIT" }, nil, deps)), "license.dependency.noncommercial")
 end
+
+-- Condition findings are made once per license entry and item and reused:
+-- each must still name its own item, evidence and license.
+function test_reused_condition_findings_name_their_item_and_license()
+	local v = run(model({ weights = "Apache-2.0", code = "Apache-2.0" }))
+	local f = expect_finding(v, "license.code.condition.notice")
+	assert(f.evidence == "licenses.code", f.evidence)
+	f = expect_finding(v, "license.weights.condition.notice")
+	assert(f.evidence == "licenses.weights", f.evidence)
+	assert(f.message == "Under 'Apache-2.0' the team must keep the license and NOTICE files.", f.message)
+	v = run(model({ weights = "MIT" }))
+	f = expect_finding(v, "license.weights.condition.attribution")
+	assert(f.message == "Under 'MIT' the team must give credit to the licensor.", f.message)
+	expect_no_finding(v, "license.code.condition.notice")
+end

@@ -20,6 +20,10 @@ Settings (profile.plugins.model_card):
   thin_severity         severity of a thin required section
 --]]
 
+-- Globals as locals: in the sandbox each global is looked up through two tables.
+local type, ipairs, tostring, select = type, ipairs, tostring, select
+local concat = table.concat
+
 local NO_CARD = "model_card.missing"
 local SECTION_MISSING = "model_card.%s.missing"
 local SECTION_THIN = "model_card.%s.thin"
@@ -74,62 +78,70 @@ local function check_card_exists(component, report)
 	return false
 end
 
--- The message and remedy of a missing section depend only on its name,
--- whether it is required and whether a placeholder is present: built once
--- (bounded: emptied when full).
-local missing_text, nmissing_text = {}, 0
+-- The finding of a missing section depends only on its name, whether it
+-- is required, whether a placeholder is present and the severity: made once
+-- (bounded: emptied when full), indexed [required][present][severity][name].
+local missing_findings, nmissing_findings = {}, 0
 
-local function missing_texts(name, title, required, present)
-	local k = name .. (required and "\1r" or "\1o") .. (present and "p" or "a")
-	local t = missing_text[k]
-	if t == nil then
-		t = {
-			"The model card " .. (present and "has only a placeholder for" or "does not cover") .. " " .. title
+local function subtable(t, k)
+	local sub = t[k]
+	if sub == nil then
+		sub = {}
+		t[k] = sub
+	end
+	return sub
+end
+
+local function missing_finding(name, required, present, severity)
+	local by_name = subtable(subtable(subtable(missing_findings, required), present), severity)
+	local f = by_name[name]
+	if f == nil then
+		local title = TITLES[name] or name
+		f = {
+			id = SECTION_MISSING:format(name), severity = severity, evidence = "model_card.sections." .. name,
+			message = "The model card " .. (present and "has only a placeholder for" or "does not cover") .. " " .. title
 				.. "; a " .. (required and "required" or "recommended") .. " part of the documentation for serious use.",
-			"Find the " .. title .. " in the publisher's documentation or papers and add it to the card (model_card.sections."
+			remedy = "Find the " .. title .. " in the publisher's documentation or papers and add it to the card (model_card.sections."
 				.. name .. "), or record why it is not needed in decisions.known_limits.",
 		}
-		if nmissing_text >= 256 then
-			missing_text, nmissing_text = {}, 0
+		if nmissing_findings >= 256 then
+			missing_findings, nmissing_findings = {}, 0
 		end
-		missing_text[k], nmissing_text = t, nmissing_text + 1
+		by_name[name], nmissing_findings = f, nmissing_findings + 1
 	end
-	return t[1], t[2]
+	return f
+end
+
+local EMPTY = {}
+
+local function check_section(sections, name, required, missing, settings, report)
+	local present, content, words = section_state(sections[name])
+	if not content then
+		missing[#missing + 1] = TITLES[name] or name
+		local severity = required and settings.missing_severity or settings.recommended_severity
+		report:finding(missing_finding(name, required, present, severity))
+	elseif required and words < settings.min_words then
+		local title = TITLES[name] or name
+		report:finding{
+			id = SECTION_THIN:format(name), severity = settings.thin_severity, evidence = "model_card.sections." .. name,
+			message = "The card's " .. title .. " section has only " .. words .. " words; too little to rely on.",
+			remedy = "Expand the " .. title .. " section with the concrete facts the publisher released.",
+		}
+	end
 end
 
 local function check_sections(component, settings, report)
 	local sections = component.model_card.sections
 	if type(sections) ~= "table" then
 		-- A card given only by URL: its content could not be read.
-		sections = {}
+		sections = EMPTY
 	end
 	local missing = {}
-	local function one(name, required)
-		local present, content, words = section_state(sections[name])
-		local title = TITLES[name] or name
-		local evidence = "model_card.sections." .. name
-		if not content then
-			missing[#missing + 1] = title
-			local message, remedy = missing_texts(name, title, required, present)
-			report:finding{
-				id = SECTION_MISSING:format(name), severity = required and settings.missing_severity or settings.recommended_severity,
-				evidence = evidence,
-				message = message,
-				remedy = remedy,
-			}
-		elseif required and words < settings.min_words then
-			report:finding{
-				id = SECTION_THIN:format(name), severity = settings.thin_severity, evidence = evidence,
-				message = "The card's " .. title .. " section has only " .. words .. " words; too little to rely on.",
-				remedy = "Expand the " .. title .. " section with the concrete facts the publisher released.",
-			}
-		end
-	end
 	for _, name in ipairs(settings.required_sections) do
-		one(name, true)
+		check_section(sections, name, true, missing, settings, report)
 	end
 	for _, name in ipairs(settings.recommended_sections) do
-		one(name, false)
+		check_section(sections, name, false, missing, settings, report)
 	end
 	return missing
 end
@@ -140,7 +152,7 @@ local function check_maturity(missing, report)
 	end
 	report:finding{
 		id = MATURITY, severity = "info", evidence = "model_card.sections",
-		message = "The model is less mature for serious use: its card lacks " .. table.concat(missing, ", ") .. ".",
+		message = "The model is less mature for serious use: its card lacks " .. concat(missing, ", ") .. ".",
 		remedy = "Prefer a better documented model, or close the gaps with your own evaluation and record them.",
 	}
 end
@@ -173,7 +185,7 @@ local function check_base_model(component, report)
 		for _, b in ipairs(base) do
 			names[#names + 1] = tostring(b)
 		end
-		base = table.concat(names, ", ")
+		base = concat(names, ", ")
 	end
 	report:finding{
 		id = BASE_MODEL, severity = "info", evidence = "model_card.metadata.base_model",

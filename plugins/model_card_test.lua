@@ -119,3 +119,20 @@ function test_not_applied_to_datasets()
 	m.kind = "dataset"
 	expect_no_finding(run(m), "model_card.missing")
 end
+
+-- The finding of a missing section is made once and reused: each profile
+-- must still get its own severity, and a placeholder its own message, in
+-- any order of evaluation.
+function test_reused_missing_section_findings_follow_profile_and_placeholder()
+	local m = model(without("risks"))
+	expect_severity(run(m), "model_card.risks.missing", "review")
+	expect_severity(run(m, "regulated"), "model_card.risks.missing", "block")
+	expect_severity(run(m), "model_card.risks.missing", "review")
+	local s = without("risks")
+	s.risks = "TODO"
+	local f = expect_finding(run(model(s)), "model_card.risks.missing")
+	assert(f.message:find("only a placeholder for known risks", 1, true), f.message)
+	f = expect_finding(run(m), "model_card.risks.missing")
+	assert(f.message:find("does not cover known risks", 1, true), f.message)
+	assert(f.evidence == "model_card.sections.risks", f.evidence)
+end

@@ -18,6 +18,12 @@ Settings (profile.plugins.operations):
   public                treat every use as public-facing (production)
 --]]
 
+-- Globals as locals: in the sandbox each global is looked up through two tables.
+local type, ipairs, setmetatable = type, ipairs, setmetatable
+local byte = string.byte
+
+local EMPTY = {}
+
 local NOT_ASSESSED = "operations.hosting.undeclared"
 local MISSING = "operations.%s.missing"
 
@@ -42,12 +48,24 @@ local REMEDY = {
 	human_review = "Route low-confidence or high-impact outputs to a person before they take effect.",
 }
 
+-- A description counts when it has a non-space character.  Most start with
+-- a printable ASCII one, which answers without a pattern match (a match
+-- costs about a microsecond in the sandbox).
 local function present(v)
-	return v == true or (type(v) == "string" and v:match("%S") ~= nil)
+	if v == true then
+		return true
+	elseif type(v) ~= "string" then
+		return false
+	end
+	local b = byte(v, 1)
+	if b ~= nil and b > 32 and b < 127 then
+		return true
+	end
+	return v:match("%S") ~= nil
 end
 
 local function add_all(set, order, list)
-	for _, c in ipairs(type(list) == "table" and list or {}) do
+	for _, c in ipairs(type(list) == "table" and list or EMPTY) do
 		if not set[c] then
 			set[c] = true
 			order[#order + 1] = c
@@ -56,7 +74,7 @@ local function add_all(set, order, list)
 end
 
 local function hosting_of(component)
-	local use = type(component.use) == "table" and component.use or {}
+	local use = type(component.use) == "table" and component.use or EMPTY
 	return use.hosting, use
 end
 
@@ -73,26 +91,46 @@ local function check_declared(component, report)
 	return false
 end
 
+-- The controls a use needs depend only on the settings and on three facts
+-- of the use (hosted, public, high impact): the list for each of the eight
+-- combinations is made once per settings table (settings are read-only and
+-- live as long as their profile).  Callers only read it.
+local controls_of = setmetatable({}, { __mode = "k" })
+
 local function needed_controls(component, settings)
 	local hosting, use = hosting_of(component)
-	local set, order = {}, {}
-	if hosting == "managed" or hosting == "api" then
-		add_all(set, order, settings.hosted_controls)
-	else
-		add_all(set, order, settings.self_hosted_controls)
-	end
-	if use.audience == "public" or settings.public then
-		add_all(set, order, settings.public_controls)
-	end
+	local hosted = hosting == "managed" or hosting == "api"
+	local public = use.audience == "public" or settings.public
 	local hsd = type(use.high_stakes_domains) == "table" and #use.high_stakes_domains > 0
-	if use.customer_facing == true or use.impact == "high" or hsd then
-		add_all(set, order, settings.high_impact_controls)
+	local high = use.customer_facing == true or use.impact == "high" or hsd
+	local variant = (hosted and 1 or 0) + (public and 2 or 0) + (high and 4 or 0)
+	local lists = controls_of[settings]
+	if lists == nil then
+		lists = {}
+		controls_of[settings] = lists
+	end
+	local order = lists[variant]
+	if order == nil then
+		local set = {}
+		order = {}
+		if hosted then
+			add_all(set, order, settings.hosted_controls)
+		else
+			add_all(set, order, settings.self_hosted_controls)
+		end
+		if public then
+			add_all(set, order, settings.public_controls)
+		end
+		if high then
+			add_all(set, order, settings.high_impact_controls)
+		end
+		lists[variant] = order
 	end
 	return order
 end
 
 local function check_controls(component, settings, report)
-	local ops = type(component.operations) == "table" and component.operations or {}
+	local ops = type(component.operations) == "table" and component.operations or EMPTY
 	for _, c in ipairs(needed_controls(component, settings)) do
 		if not present(ops[c]) then
 			report:finding{

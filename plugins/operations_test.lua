@@ -62,3 +62,16 @@ function test_high_impact_needs_human_review()
 	expect_finding(run(system({ hosting = "api", impact = "high" }, without("human_review"))), "operations.human_review.missing")
 	expect_no_finding(run(system({ hosting = "api", impact = "low" }, without("human_review"))), "operations.human_review.missing")
 end
+
+-- The controls a use needs are listed once per profile and kind of use:
+-- evaluations of different uses in one state must not share a list.
+function test_needed_controls_follow_each_use()
+	local internal = { hosting = "api", audience = "internal" }
+	local public = { hosting = "api", audience = "public" }
+	expect_decision(run(system(internal, without("rate_limits"))), "approved")
+	expect_severity(run(system(public, without("rate_limits"))), "operations.rate_limits.missing", "review")
+	expect_decision(run(system(internal, without("rate_limits"))), "approved")
+	expect_decision(run(system(internal, without("patching"))), "approved")
+	local own = { hosting = "self_hosted", audience = "internal" }
+	expect_severity(run(system(own, without("patching"))), "operations.patching.missing", "review")
+end

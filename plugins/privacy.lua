@@ -21,6 +21,12 @@ Settings (profile.plugins.privacy):
 
 local time = require "aivet.time"
 
+-- Globals and module functions as locals: in the sandbox each global is
+-- looked up through two tables and each module field through a proxy.
+local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local concat = table.concat
+local parse_duration = time.parse_duration
+
 local CLASSES_UNDEFINED = "privacy.data_classes.undefined"
 local LOGS_SENSITIVE = "privacy.logs.sensitive_unmasked"
 local MASKING_MISSING = "privacy.masking.missing"
@@ -34,6 +40,8 @@ local REGULATED = "privacy.regulated_data"
 local UNDECLARED = "privacy.data_handling.undeclared"
 
 local CHANNELS = { "prompts", "retrieval", "logs" }
+local READERS = { "prompts", "outputs", "logs" }
+local EMPTY = {}
 
 local function list_of(v)
 	if type(v) ~= "table" then
@@ -47,7 +55,7 @@ local function list_of(v)
 end
 
 local function contains(list, value)
-	for _, v in ipairs(list or {}) do
+	for _, v in ipairs(list or EMPTY) do
 		if tostring(v):lower() == tostring(value):lower() then
 			return true
 		end
@@ -55,9 +63,29 @@ local function contains(list, value)
 	return false
 end
 
+-- What contains(list, value) answers for a settings list, as a set of the
+-- lower-cased entries made once per list (settings are read-only and live
+-- as long as their profile).
+local lowered = setmetatable({}, { __mode = "k" })
+
+local function in_setting(list, value)
+	if list == nil then
+		return false
+	end
+	local set = lowered[list]
+	if set == nil then
+		set = {}
+		for _, v in ipairs(list) do
+			set[tostring(v):lower()] = true
+		end
+		lowered[list] = set
+	end
+	return set[tostring(value):lower()] == true
+end
+
 -- Personal or regulated data in scope makes missing controls a review.
 local function strictness(dh)
-	local regulated = list_of(dh.regulated_data) or {}
+	local regulated = list_of(dh.regulated_data) or EMPTY
 	local sensitive = dh.personal_data == true or #regulated > 0
 	return sensitive and "review" or "warn", sensitive, regulated
 end
@@ -87,41 +115,42 @@ local function check_regulated(dh, regulated, report)
 	report:risk("high")
 	report:finding{
 		id = REGULATED, severity = "info", evidence = "data_handling.regulated_data",
-		message = "Regulated data is in scope (" .. table.concat(regulated, ", ") .. "): the stricter privacy rules apply and the risk tier is high.",
+		message = "Regulated data is in scope (" .. concat(regulated, ", ") .. "): the stricter privacy rules apply and the risk tier is high.",
 		remedy = "Involve your data protection officer and document the legal basis and a data protection impact assessment.",
 	}
 end
 
 local function check_data_classes(dh, sev, report)
-	local dc = type(dh.data_classes) == "table" and dh.data_classes or {}
-	local missing = {}
+	local dc = type(dh.data_classes) == "table" and dh.data_classes or EMPTY
+	local missing
 	for _, ch in ipairs(CHANNELS) do
-		if list_of(dc[ch]) == nil then
+		if type(dc[ch]) ~= "table" then
+			missing = missing or {}
 			missing[#missing + 1] = ch
 		end
 	end
-	if #missing > 0 then
+	if missing then
 		report:finding{
 			id = CLASSES_UNDEFINED, severity = sev, evidence = "data_handling.data_classes",
-			message = "It is not defined which data classes may enter " .. table.concat(missing, ", ") .. ".",
+			message = "It is not defined which data classes may enter " .. concat(missing, ", ") .. ".",
 			remedy = "List the allowed data classes per channel under data_handling.data_classes (an empty list means none).",
 		}
 	end
 end
 
 local function check_masking(dh, sev, sensitive, settings, report)
-	local masking = type(dh.masking) == "table" and dh.masking or {}
-	local dc = type(dh.data_classes) == "table" and dh.data_classes or {}
+	local masking = type(dh.masking) == "table" and dh.masking or EMPTY
+	local dc = type(dh.data_classes) == "table" and dh.data_classes or EMPTY
 	local logged = {}
-	for _, c in ipairs(list_of(dc.logs) or {}) do
-		if contains(settings.sensitive_classes, c) and not contains(list_of(masking.fields), c) then
+	for _, c in ipairs(list_of(dc.logs) or EMPTY) do
+		if in_setting(settings.sensitive_classes, c) and not contains(list_of(masking.fields), c) then
 			logged[#logged + 1] = c
 		end
 	end
 	if #logged > 0 and masking.enabled ~= true then
 		report:finding{
 			id = LOGS_SENSITIVE, severity = "review", evidence = "data_handling.data_classes.logs",
-			message = "Sensitive data (" .. table.concat(logged, ", ") .. ") goes into logs without masking.",
+			message = "Sensitive data (" .. concat(logged, ", ") .. ") goes into logs without masking.",
 			remedy = "Mask or drop these fields before logging, or keep them out of logs altogether.",
 		}
 	end
@@ -135,15 +164,15 @@ local function check_masking(dh, sev, sensitive, settings, report)
 end
 
 local function check_access(dh, sev, settings, report)
-	local access = type(dh.access) == "table" and dh.access or {}
+	local access = type(dh.access) == "table" and dh.access or EMPTY
 	local missing, open = {}, {}
-	for _, what in ipairs({ "prompts", "outputs", "logs" }) do
+	for _, what in ipairs(READERS) do
 		local roles = list_of(access[what])
 		if roles == nil or #roles == 0 then
 			missing[#missing + 1] = what
 		else
 			for _, r in ipairs(roles) do
-				if contains(settings.open_roles, r) then
+				if in_setting(settings.open_roles, r) then
 					open[#open + 1] = what
 					break
 				end
@@ -153,40 +182,40 @@ local function check_access(dh, sev, settings, report)
 	if #missing > 0 then
 		report:finding{
 			id = ACCESS_UNDEFINED, severity = sev, evidence = "data_handling.access",
-			message = "Who may read " .. table.concat(missing, ", ") .. " is not defined.",
+			message = "Who may read " .. concat(missing, ", ") .. " is not defined.",
 			remedy = "Name the roles allowed to read prompts, outputs and logs under data_handling.access.",
 		}
 	end
 	if #open > 0 then
 		report:finding{
 			id = ACCESS_OPEN, severity = "review", evidence = "data_handling.access",
-			message = "Everyone may read " .. table.concat(open, ", ") .. ": access is not limited.",
+			message = "Everyone may read " .. concat(open, ", ") .. ": access is not limited.",
 			remedy = "Limit access to the roles that need it (e.g. support-leads, sre).",
 		}
 	end
 end
 
 local function check_retention(dh, sev, settings, report)
-	local ret = type(dh.retention) == "table" and dh.retention or {}
+	local ret = type(dh.retention) == "table" and dh.retention or EMPTY
+	local max_retention = type(settings.max_retention) == "table" and settings.max_retention or nil
 	local missing = {}
 	for _, kind in ipairs(settings.retention_kinds) do
 		local v = ret[kind]
-		local ev = "data_handling.retention." .. kind
 		if v == nil then
 			missing[#missing + 1] = kind
 		else
-			local secs = time.parse_duration(tostring(v))
-			local limit = type(settings.max_retention) == "table" and settings.max_retention[kind] or nil
-			local max = limit and time.parse_duration(tostring(limit)) or nil
+			local secs = parse_duration(tostring(v))
+			local limit = max_retention and max_retention[kind] or nil
+			local max = limit and parse_duration(tostring(limit)) or nil
 			if secs == nil then
 				report:finding{
-					id = RETENTION_INVALID, severity = sev, evidence = ev,
+					id = RETENTION_INVALID, severity = sev, evidence = "data_handling.retention." .. kind,
 					message = "The retention period '" .. tostring(v) .. "' for " .. kind .. " is not a duration.",
 					remedy = "Write the period as a duration such as 30d, 6mo or 1y.",
 				}
 			elseif max and secs > max then
 				report:finding{
-					id = RETENTION_LONG, severity = sev, evidence = ev,
+					id = RETENTION_LONG, severity = sev, evidence = "data_handling.retention." .. kind,
 					message = kind .. " are kept for " .. tostring(v) .. ", longer than this profile allows (" .. tostring(limit) .. ").",
 					remedy = "Shorten the retention of " .. kind .. " to at most " .. tostring(limit) .. ", or justify it in a review.",
 				}
@@ -196,7 +225,7 @@ local function check_retention(dh, sev, settings, report)
 	if #missing > 0 then
 		report:finding{
 			id = RETENTION_MISSING, severity = sev, evidence = "data_handling.retention",
-			message = "No retention period is set for " .. table.concat(missing, ", ") .. ": data kept forever is a liability.",
+			message = "No retention period is set for " .. concat(missing, ", ") .. ": data kept forever is a liability.",
 			remedy = "Set a retention period for each record type under data_handling.retention.",
 		}
 	end

@@ -13,14 +13,32 @@ Settings (profile.plugins.record):
 
 local time = require "aivet.time"
 
+-- Globals and module functions as locals: in the sandbox each global is
+-- looked up through two tables and each module field through a proxy.
+local type, tostring = type, tostring
+local byte = string.byte
+local now, parse_date = time.now, time.parse_date
+
+local EMPTY = {}
+
 local OWNER = "record.owner.missing"
 local DECISION = "record.decision.missing"
 local ASSUMPTIONS = "record.assumptions.missing"
 local LIMITS = "record.known_limits.missing"
 local OVERDUE = "record.review_by.passed"
 
+-- A text counts when it has a non-space character.  Most start with a
+-- printable ASCII one, which answers without a pattern match (a match costs
+-- about a microsecond in the sandbox).
 local function text(v)
-	return type(v) == "string" and v:match("%S") ~= nil
+	if type(v) ~= "string" then
+		return false
+	end
+	local b = byte(v, 1)
+	if b ~= nil and b > 32 and b < 127 then
+		return true
+	end
+	return v:match("%S") ~= nil
 end
 
 local function nonempty_list(v)
@@ -72,8 +90,8 @@ local function check_limits(d, settings, report)
 end
 
 local function check_review_date(d, report)
-	local when = type(d.review_by) == "string" and time.parse_date(d.review_by) or nil
-	if when == nil or when >= time.now() then
+	local when = type(d.review_by) == "string" and parse_date(d.review_by) or nil
+	if when == nil or when >= now() then
 		return
 	end
 	report:finding{
@@ -93,7 +111,7 @@ return {
 		detail_severity = { type = "string", default = "warn" },
 	},
 	evaluate = function(component, settings, report)
-		local d = type(component.decisions) == "table" and component.decisions or {}
+		local d = type(component.decisions) == "table" and component.decisions or EMPTY
 		check_owner(d, settings, report)
 		check_decision(d, settings, report)
 		check_assumptions(d, settings, report)

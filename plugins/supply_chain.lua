@@ -30,6 +30,13 @@ Settings (profile.plugins.supply_chain):
 local version = require "aivet.version"
 local time = require "aivet.time"
 
+-- Globals and module functions as locals: in the sandbox each global is
+-- looked up through two tables and each module field through a proxy.
+local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local concat = table.concat
+local is_pinned = version.is_pinned
+local now, parse_date, parse_duration = time.now, time.parse_date, time.parse_duration
+
 local REVISION_UNPINNED = "supply_chain.revision.unpinned"
 local DEP_UNPINNED = "supply_chain.dependency.unpinned"
 local NO_SHA256 = "supply_chain.artifact.no_sha256"
@@ -64,22 +71,34 @@ local COMPATIBLE = {
 	tensorflow = { h5 = true, keras = true }, numpy = { numpy = true },
 }
 
+local EMPTY = {}
+
+-- The strings of a settings list as a set, made once per list (settings are
+-- read-only and live as long as their profile).  Only strings are looked
+-- for.
+local string_sets = setmetatable({}, { __mode = "k" })
+
 local function in_list(list, value)
 	if type(list) ~= "table" then
 		return false
 	end
-	for _, v in ipairs(list) do
-		if v == value then
-			return true
+	local set = string_sets[list]
+	if set == nil then
+		set = {}
+		for _, v in ipairs(list) do
+			if type(v) == "string" then
+				set[v] = true
+			end
 		end
+		string_sets[list] = set
 	end
-	return false
+	return set[value] == true
 end
 
 -- The inspected format in manifest terms, or nil when the content did not
 -- tell (no inspection, "zip", "unknown").
 local function inspected_format(a)
-	local ins = type(a.inspected) == "table" and a.inspected or {}
+	local ins = type(a.inspected) == "table" and a.inspected or EMPTY
 	return type(ins.format) == "string" and INSPECTED_AS[ins.format] or nil
 end
 
@@ -134,8 +153,8 @@ local function check_revision(component, settings, report)
 end
 
 local function check_dependency_pins(component, settings, report)
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
-		if type(d) == "table" and not version.is_pinned(d.version) then
+	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
+		if type(d) == "table" and not is_pinned(d.version) then
 			report:finding{
 				id = DEP_UNPINNED, severity = settings.unpinned_severity, evidence = "dependencies." .. (i - 1) .. ".version",
 				message = "The dependency '" .. tostring(d.name) .. "' is not pinned (" .. tostring(d.version or "no version")
@@ -147,13 +166,12 @@ local function check_dependency_pins(component, settings, report)
 end
 
 local function check_artifact_hashes(component, settings, report)
-	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or {}) do
+	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or EMPTY) do
 		if type(a) == "table" then
-			local ev = "artifacts." .. (i - 1)
 			local sha = a.sha256
-			if type(sha) ~= "string" or not sha:match("^%x+$") or #sha ~= 64 then
+			if type(sha) ~= "string" or #sha ~= 64 or not sha:match("^%x+$") then
 				report:finding{
-					id = NO_SHA256, severity = settings.unhashed_severity, evidence = ev .. ".sha256",
+					id = NO_SHA256, severity = settings.unhashed_severity, evidence = "artifacts." .. (i - 1) .. ".sha256",
 					message = "The artifact '" .. tostring(a.path or a.url) .. "' has no sha256, so nobody can prove the file used is the one vetted.",
 					remedy = "Record the sha256 of the file (sha256sum, or the hub's LFS pointer) in artifacts[].sha256.",
 				}
@@ -161,7 +179,7 @@ local function check_artifact_hashes(component, settings, report)
 			local ins = a.inspected
 			if type(ins) == "table" and ins.sha256_match == false then
 				report:finding{
-					id = SHA_MISMATCH, severity = "block", evidence = ev .. ".inspected.sha256",
+					id = SHA_MISMATCH, severity = "block", evidence = "artifacts." .. (i - 1) .. ".inspected.sha256",
 					message = "The file '" .. tostring(a.path) .. "' on disk does not match its declared sha256: it is not the vetted file.",
 					remedy = "Download the vetted revision again and verify it, or vet the new file and update the sha256.",
 				}
@@ -171,28 +189,30 @@ local function check_artifact_hashes(component, settings, report)
 end
 
 local function check_formats(component, settings, report)
-	local arts = type(component.artifacts) == "table" and component.artifacts or {}
-	local has_safe = false
-	for _, a in ipairs(arts) do
-		if type(a) == "table" and SAFE[artifact_format(a)] then
-			has_safe = true
+	local arts = type(component.artifacts) == "table" and component.artifacts or EMPTY
+	local has_safe, formats = false, {}
+	for i, a in ipairs(arts) do
+		if type(a) == "table" then
+			formats[i] = artifact_format(a)
+			if SAFE[formats[i]] then
+				has_safe = true
+			end
 		end
 	end
 	for i, a in ipairs(arts) do
 		if type(a) == "table" then
-			local ev = "artifacts." .. (i - 1)
-			local fmt = artifact_format(a)
+			local fmt = formats[i]
 			local found = inspected_format(a)
 			if type(a.format) == "string" and contradicts(a.format, found) then
 				report:finding{
-					id = FORMAT_MISMATCH, severity = "review", evidence = ev .. ".inspected.format",
+					id = FORMAT_MISMATCH, severity = "review", evidence = "artifacts." .. (i - 1) .. ".inspected.format",
 					message = "The file '" .. tostring(a.path) .. "' is declared as " .. a.format .. " but its content is " .. tostring(a.inspected.format) .. ".",
 					remedy = "Correct the declared format; a file that is not what it claims to be must be vetted again.",
 				}
 			end
 			if in_list(settings.unsafe_formats, fmt) then
 				report:finding{
-					id = UNSAFE_FORMAT, severity = has_safe and "warn" or settings.unsafe_format_severity, evidence = ev .. ".format",
+					id = UNSAFE_FORMAT, severity = has_safe and "warn" or settings.unsafe_format_severity, evidence = "artifacts." .. (i - 1) .. ".format",
 					message = "The artifact '" .. tostring(a.path or a.url) .. "' is in the " .. fmt
 						.. " format, which can execute arbitrary code when loaded"
 						.. (fmt == "keras" and " (Lambda layers)" or " (pickle)")
@@ -206,12 +226,12 @@ local function check_formats(component, settings, report)
 end
 
 local function check_globals(component, report)
-	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or {}) do
+	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or EMPTY) do
 		local ins = type(a) == "table" and a.inspected or nil
 		if type(ins) == "table" then
 			local ev = "artifacts." .. (i - 1) .. ".inspected"
 			local bad, odd = {}, {}
-			for _, g in ipairs(type(ins.globals) == "table" and ins.globals or {}) do
+			for _, g in ipairs(type(ins.globals) == "table" and ins.globals or EMPTY) do
 				if type(g) == "table" then
 					local name = tostring(g.module) .. "." .. tostring(g.name)
 					if g.rating == "dangerous" then
@@ -225,7 +245,7 @@ local function check_globals(component, report)
 				report:risk("high")
 				report:finding{
 					id = DANGEROUS_GLOBAL, severity = "block", evidence = ev .. ".globals",
-					message = "The pickle stream in '" .. tostring(a.path) .. "' imports " .. table.concat(bad, ", ")
+					message = "The pickle stream in '" .. tostring(a.path) .. "' imports " .. concat(bad, ", ")
 						.. ": loading it would run code that can take over the machine.",
 					remedy = "Do not load this file. Report it to the publisher and use a safetensors release from a trusted revision.",
 				}
@@ -233,7 +253,7 @@ local function check_globals(component, report)
 			if #odd > 0 then
 				report:finding{
 					id = SUSPICIOUS_GLOBAL, severity = "review", evidence = ev .. ".globals",
-					message = "The pickle stream in '" .. tostring(a.path) .. "' imports " .. table.concat(odd, ", ")
+					message = "The pickle stream in '" .. tostring(a.path) .. "' imports " .. concat(odd, ", ")
 						.. ", which ordinary weights do not need.",
 					remedy = "Have a security reviewer look at the imports before anyone loads the file, or use a safetensors release.",
 				}
@@ -264,10 +284,10 @@ local function check_runtime(component, settings, report)
 	end
 	if rt.downloads_at_runtime == true then
 		local names = {}
-		for _, d in ipairs(type(rt.downloads) == "table" and rt.downloads or {}) do
+		for _, d in ipairs(type(rt.downloads) == "table" and rt.downloads or EMPTY) do
 			names[#names + 1] = tostring(d)
 		end
-		local what = #names > 0 and (" (" .. table.concat(names, ", ") .. ")") or ""
+		local what = #names > 0 and (" (" .. concat(names, ", ") .. ")") or ""
 		report:finding{
 			id = DOWNLOADS, severity = settings.downloads_severity, evidence = "runtime.downloads_at_runtime",
 			message = "The component downloads files at runtime" .. what .. ": what runs is not what was vetted.",
@@ -292,8 +312,8 @@ end
 
 local function check_vulnerabilities(component, settings, report)
 	local threshold = VULN_RANK[settings.vuln_threshold] or VULN_RANK.high
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
-		for j, v in ipairs(type(d) == "table" and type(d.vulnerabilities) == "table" and d.vulnerabilities or {}) do
+	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
+		for j, v in ipairs(type(d) == "table" and type(d.vulnerabilities) == "table" and d.vulnerabilities or EMPTY) do
 			if type(v) == "table" then
 				local rank = VULN_RANK[v.severity] or VULN_RANK.critical
 				local fix = v.fixed_in and (" Fixed in " .. tostring(v.fixed_in) .. ".") or " No fixed version is known."
@@ -312,12 +332,12 @@ local function check_vulnerabilities(component, settings, report)
 end
 
 local function check_maintenance(component, settings, report)
-	local max_age = type(settings.max_release_age) == "string" and time.parse_duration(settings.max_release_age) or nil
-	local now = time.now()
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or {}) do
+	local max_age = type(settings.max_release_age) == "string" and parse_duration(settings.max_release_age) or nil
+	local t = now()
+	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
 		if type(d) == "table" then
-			local released = type(d.last_release) == "string" and time.parse_date(d.last_release) or nil
-			local stale = max_age and released and now - released > max_age
+			local released = type(d.last_release) == "string" and parse_date(d.last_release) or nil
+			local stale = max_age and released and t - released > max_age
 			if d.maintained == false or stale then
 				report:finding{
 					id = UNMAINTAINED, severity = "warn", evidence = "dependencies." .. (i - 1),

@@ -865,6 +865,73 @@ START_TEST(test_history_in_time_order)
 }
 END_TEST
 
+struct last {
+	int64_t id;
+	char digest[65];
+	char reviewer[32];
+};
+
+static int
+collect_last(void *arg, const av_review *r, const char *digest)
+{
+	struct last *l = arg;
+
+	l->id = r->id;
+	snprintf(l->digest, sizeof(l->digest), "%s", digest);
+	snprintf(l->reviewer, sizeof(l->reviewer), "%s", r->reviewer);
+	return 0;
+}
+
+START_TEST(test_last_review_names_the_manifest_it_was_of)
+{
+	av_store *s = open_ok(AV_STORE_COMMITTER);
+	struct last l = {0};
+	char d1[65], d2[65];
+	av_error err;
+
+	av_sha256_hex("m1", 2, d1);
+	av_sha256_hex("m2", 2, d2);
+	ck_assert_int_eq(put(s, "gemma", "2b", "m1", 100, &err), 0);
+	ck_assert_int_eq(av_store_last_review(s, "gemma", "2b", collect_last, &l, &err),
+	    AV_ENOTFOUND);
+	/* Reviews of m1 at 150 and 200; m2 evaluated at 200, the same second as the
+	 * second review: in history order the evaluation comes first, so that
+	 * review was of m2.  A review recorded with an earlier time comes before. */
+	av_review r = {.name = "gemma", .version = "2b", .decision = AV_REVIEW_APPROVE,
+	    .reviewer = "ann", .created_at = 150};
+	ck_assert_int_eq(av_store_put_review(s, &r, &err), 0);
+	ck_assert_int_eq(av_store_last_review(s, "gemma", "2b", collect_last, &l, &err), 0);
+	ck_assert_int_eq(l.id, r.id);
+	ck_assert_str_eq(l.digest, d1);
+	ck_assert_int_eq(put(s, "gemma", "2b", "m2", 200, &err), 0);
+	av_review r2 = {.name = "gemma", .version = "2b", .decision = AV_REVIEW_REJECT,
+	    .reviewer = "bob", .created_at = 200};
+	ck_assert_int_eq(av_store_put_review(s, &r2, &err), 0);
+	av_review r3 = {.name = "gemma", .version = "2b", .decision = AV_REVIEW_APPROVE,
+	    .reviewer = "cy", .created_at = 120};
+	ck_assert_int_eq(av_store_put_review(s, &r3, &err), 0);
+	ck_assert_int_eq(av_store_last_review(s, "gemma", "2b", collect_last, &l, &err), 0);
+	ck_assert_int_eq(l.id, r2.id);
+	ck_assert_str_eq(l.reviewer, "bob");
+	ck_assert_str_eq(l.digest, d2);
+	/* Two reviews at the same second: the later id is the last. */
+	av_review r4 = {.name = "gemma", .version = "2b", .decision = AV_REVIEW_APPROVE,
+	    .reviewer = "dee", .created_at = 200};
+	ck_assert_int_eq(av_store_put_review(s, &r4, &err), 0);
+	ck_assert_int_eq(av_store_last_review(s, "gemma", "2b", collect_last, &l, &err), 0);
+	ck_assert_str_eq(l.reviewer, "dee");
+	/* A review dated before any evaluation was of no known manifest. */
+	ck_assert_int_eq(put(s, "phi", "3", "p1", 500, &err), 0);
+	av_review r5 = {.name = "phi", .version = "3", .decision = AV_REVIEW_APPROVE,
+	    .reviewer = "eve", .created_at = 400};
+	ck_assert_int_eq(av_store_put_review(s, &r5, &err), 0);
+	ck_assert_int_eq(av_store_last_review(s, "phi", "3", collect_last, &l, &err), 0);
+	ck_assert_str_eq(l.digest, "");
+	ck_assert_int_eq(av_store_last_review(s, "phi", "4", collect_last, &l, &err), AV_ENOTFOUND);
+	av_store_close(s);
+}
+END_TEST
+
 /* ---- errors ------------------------------------------------------------ */
 
 static void
@@ -1201,6 +1268,7 @@ store_suite(void)
 	tcase_add_test(tc, test_alerts_are_stored_once_and_listed_after_a_cursor);
 	tcase_add_test(tc, test_every_write_is_audited);
 	tcase_add_test(tc, test_history_in_time_order);
+	tcase_add_test(tc, test_last_review_names_the_manifest_it_was_of);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -6,6 +6,9 @@
 # "N passed, N failed".
 
 set -u
+# AIVET_TEST_SLOW (default 1) multiplies the waits for a daemon to start or
+# answer: 10 or more when the programs run under Valgrind (tests/valgrind.sh).
+SLOW=${AIVET_TEST_SLOW:-1}
 AIVETD="$BUILD/ipc/aivetd"
 AIVET="$BUILD/ipc/aivet"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/aivet-it.XXXXXX")
@@ -27,8 +30,8 @@ trap cleanup EXIT
 start_daemon() {
 	"$AIVETD" --workers 2 "$@" 2>>"$TMP/daemon.log" &
 	DAEMON_PID=$!
-	for _ in $(seq 1 100); do
-		if "$AIVET" --timeout 2000 health >/dev/null 2>&1; then
+	for _ in $(seq 1 $((100 * SLOW))); do
+		if "$AIVET" --timeout $((2000 * SLOW)) health >/dev/null 2>&1; then
 			return 0
 		fi
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
@@ -51,7 +54,7 @@ stop_daemon() {
 
 # req JSON: one raw request through nngcat; prints the reply.
 req() {
-	nngcat --req0 --connect "$SOCK" --recv-timeout 10 --ascii --data "$1" 2>&1
+	nngcat --req0 --connect "$SOCK" --recv-timeout $((10 * SLOW)) --ascii --data "$1" 2>&1
 }
 
 fail() {

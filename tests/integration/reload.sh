@@ -50,7 +50,10 @@ test_reload_under_load_fails_no_request() {
 test_changed_plugin_makes_old_verdicts_stale() {
 	write_plugin info
 	"$AIVET" reload >/dev/null
-	"$AIVET" --fail-on none check "$M" >/dev/null
+	# Several times, so that every worker has seen these exact request bytes
+	# (and remembers their digest) before the policy changes.
+	for _ in 1 2 3 4 5 6; do "$AIVET" --fail-on none check "$M" >/dev/null; done
+	expect_contains "$("$AIVET" -f json --fail-on none check "$M")" '"cached":	true'
 	expect_contains "$("$AIVET" -f json --fail-on none verdict reloaded@1)" '"current"'
 	write_plugin warn
 	"$AIVET" reload >/dev/null
@@ -61,6 +64,12 @@ test_changed_plugin_makes_old_verdicts_stale() {
 	out=$("$AIVET" -f json --fail-on none check "$M")
 	expect_contains "$out" '"current"'
 	expect_contains "$out" '"cached":	false'
+	expect_contains "$out" '"severity":	"warn"'
+	for _ in 1 2 3 4; do
+		out=$("$AIVET" -f json --fail-on none check "$M")
+		expect_contains "$out" '"cached":	true'
+		expect_contains "$out" '"severity":	"warn"'
+	done
 }
 
 test_broken_plugin_is_refused_and_old_set_keeps_serving() {

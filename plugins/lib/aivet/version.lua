@@ -28,13 +28,7 @@ local function is_pep440_exact(s)
   return s:match("^v?%d+[%w%.%-+!]*$") ~= nil
 end
 
---- is_pinned(spec) -> boolean.  Pinned: an exact semver ("1.2.3",
--- "v1.2.3-rc.1"), a PEP 440 exact pin ("==1.2", "===1.2.3", no "*"), a full
--- 40-hex commit sha, or a digest ("sha256:<64 hex>", also after "@").
-function M.is_pinned(spec)
-  if type(spec) ~= "string" then
-    return false
-  end
+local function pinned(spec)
   local s = spec:gsub("^%s+", ""):gsub("%s+$", "")
   local digest = s:match("sha256:(%x+)$")
   if digest then
@@ -51,6 +45,29 @@ function M.is_pinned(spec)
     s = s:gsub("^=%s*", "")
   end
   return is_semver(s)
+end
+
+--- is_pinned(spec) -> boolean.  Pinned: an exact semver ("1.2.3",
+-- "v1.2.3-rc.1"), a PEP 440 exact pin ("==1.2", "===1.2.3", no "*"), a full
+-- 40-hex commit sha, or a digest ("sha256:<64 hex>", also after "@").
+-- Answers by the spec as written: the same few pins come back in every
+-- evaluation, and the patterns cost a microsecond or more per spec.
+-- Bounded: emptied when full.
+local answers, nanswers = {}, 0
+
+function M.is_pinned(spec)
+  if type(spec) ~= "string" then
+    return false
+  end
+  local a = answers[spec]
+  if a == nil then
+    a = pinned(spec)
+    if nanswers >= 1024 then
+      answers, nanswers = {}, 0
+    end
+    answers[spec], nanswers = a, nanswers + 1
+  end
+  return a
 end
 
 local function split(v)
