@@ -390,6 +390,7 @@ out:
 struct store_writer {
 	av_store *s;
 	int t, puts, failures;
+	double *lat; /* each put's latency, ms */
 };
 
 static void *
@@ -430,31 +431,35 @@ store_writer_main(void *arg)
 			    "state the missing fact in the manifest and evaluate it again", "license");
 		}
 		av_verdict_decide(v);
+		double t0 = now_s();
 		if (av_store_put_evaluation(sw->s, v, manifest, (size_t)len, "bench", &err) != 0 &&
 		    sw->failures++ == 0)
 			fprintf(stderr, "aivet-bench: store baseline: %s\n", err.msg);
+		sw->lat[i] = (now_s() - t0) * 1e3;
 		av_verdict_destroy(v);
 	}
 	return NULL;
 }
 
 static double
-store_baseline(const char *dir, int writers, int puts)
+store_baseline(const char *dir, int writers, int puts, double *p50, double *p99)
 {
 	char path[4096], aux[4200];
 	struct store_writer *sw = calloc((size_t)writers, sizeof(*sw));
 	pthread_t *th = calloc((size_t)writers, sizeof(*th));
+	double *lat = calloc((size_t)writers * (size_t)puts, sizeof(double));
 	av_store *s = NULL;
 	av_error err;
 	double t0, rate = -1;
 	int failures = 0, started = 0;
 
 	snprintf(path, sizeof(path), "%s/aivet-bench-store.%d.db", dir, (int)getpid());
-	if (sw == NULL || th == NULL || av_store_open(&s, path, AV_STORE_COMMITTER, &err) != 0)
+	if (sw == NULL || th == NULL || lat == NULL ||
+	    av_store_open(&s, path, AV_STORE_COMMITTER, &err) != 0)
 		goto out;
 	t0 = now_s();
 	for (int i = 0; i < writers; i++) {
-		sw[i] = (struct store_writer){s, i, puts, 0};
+		sw[i] = (struct store_writer){s, i, puts, 0, lat + (size_t)i * (size_t)puts};
 		if (pthread_create(&th[i], NULL, store_writer_main, &sw[i]) != 0)
 			break;
 		started++;
@@ -463,10 +468,16 @@ store_baseline(const char *dir, int writers, int puts)
 		pthread_join(th[i], NULL);
 		failures += sw[i].failures;
 	}
-	if (started == writers && failures == 0)
+	if (started == writers && failures == 0) {
+		size_t n = (size_t)writers * (size_t)puts;
 		rate = writers * puts / (now_s() - t0);
+		qsort(lat, n, sizeof(double), cmp_d);
+		*p50 = lat[n / 2];
+		*p99 = lat[n * 99 / 100];
+	}
 out:
 	av_store_close(s);
+	free(lat);
 	free(sw);
 	free(th);
 	unlink(path);
@@ -634,11 +645,11 @@ main(int argc, char **argv)
 			fprintf(stderr, "aivet-bench: cannot measure the disk in %s\n", dir);
 		}
 		int puts = count > 0 ? (count < 500 ? count : 500) : 200;
-		double store = store_baseline(dir, clients, puts);
+		double s50 = 0, s99 = 0, store = store_baseline(dir, clients, puts, &s50, &s99);
 		if (store > 0)
-			printf("  store alone %9.0f puts/s with %d writers waiting for their commits "
-			       "(group commit, synchronous=FULL, %d each); aivetd reaches %.1f%% of it\n",
-			    store, clients, puts, 100.0 * ours.rate / store);
+			printf("  store alone %9.0f puts/s  p50 %6.3f ms  p99 %6.3f ms  (%d writers, each "
+			       "waiting for its group commit, %d puts each); aivetd reaches %.1f%% of it\n",
+			    store, s50, s99, clients, puts, 100.0 * ours.rate / store);
 		else
 			fprintf(stderr, "aivet-bench: cannot run the store baseline in %s\n", dir);
 	}
