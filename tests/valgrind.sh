@@ -28,8 +28,11 @@ LOGS=${VALGRIND_LOGS:-$(mktemp -d "${TMPDIR:-/tmp}/aivet-valgrind.XXXXXX")}
 export AIVET_TEST_SLOW=${AIVET_TEST_SLOW:-10}
 export FAULT_ROUNDS=${FAULT_ROUNDS:-3}
 command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed" >&2; exit 77; }
+# install is left out by default: it checks what `meson install` puts where,
+# and the programs it runs are the installed copies, not the wrapped ones.
 if [ $# -eq 0 ]; then
-	set -- $(cd "$SRC/tests/integration" && ls ./*.sh | sed 's|^\./||; s|\.sh$||' | grep -v '^lib$') client
+	set -- $(cd "$SRC/tests/integration" && ls ./*.sh | sed 's|^\./||; s|\.sh$||' |
+		grep -v -e '^lib$' -e '^install$') client
 fi
 
 VG=$(mktemp -d "${TMPDIR:-/tmp}/aivet-vgbuild.XXXXXX")

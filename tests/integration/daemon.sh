@@ -144,7 +144,7 @@ test_sigkill_under_load_loses_no_acknowledged_evaluation() {
 	for round in 1 2 3; do
 		AIVET_STATE_DIR="$state" "$AIVETD" --workers 2 2>>"$TMP/kill.log" &
 		pid=$!
-		for _ in $(seq 1 100); do
+		for _ in $(seq 1 $((100 * SLOW))); do
 			AIVET_STATE_DIR="$state" "$AIVET" health >/dev/null 2>&1 && break
 			sleep 0.05
 		done
@@ -159,7 +159,7 @@ test_sigkill_under_load_loses_no_acknowledged_evaluation() {
 			done
 		) &
 		loader=$!
-		sleep "0.$((RANDOM % 7 + 3))"
+		sleep "$((SLOW - 1)).$((RANDOM % 7 + 3))"
 		kill -KILL "$pid"
 		wait "$pid" 2>/dev/null || true
 		wait "$loader" 2>/dev/null || true
@@ -167,7 +167,7 @@ test_sigkill_under_load_loses_no_acknowledged_evaluation() {
 	[ -s "$acked" ] || fail "no evaluation was acknowledged"
 	AIVET_STATE_DIR="$state" "$AIVETD" --workers 2 2>>"$TMP/kill.log" &
 	pid=$!
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $((100 * SLOW))); do
 		AIVET_STATE_DIR="$state" "$AIVET" health >/dev/null 2>&1 && break
 		sleep 0.05
 	done
