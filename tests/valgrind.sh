@@ -37,6 +37,7 @@ fi
 
 VG=$(mktemp -d "${TMPDIR:-/tmp}/aivet-vgbuild.XXXXXX")
 trap 'rm -rf "$VG"' EXIT
+chmod 755 "$VG" # access.sh runs the wrapped CLI as another user too
 for e in "$BUILD"/* "$BUILD"/.[!.]*; do
 	[ -e "$e" ] && [ "$(basename "$e")" != ipc ] && ln -s "$e" "$VG/"
 done
@@ -61,6 +62,7 @@ for t in "$@"; do
 	dir="$LOGS/$t"
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	chmod 755 "$LOGS" && chmod 1777 "$dir" # the CLI may run as another user (access.sh)
 	export VALGRIND_SCRIPT_LOGS="$dir"
 	t0=$(date +%s)
 	rc=0
