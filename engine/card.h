@@ -12,7 +12,7 @@
 #ifndef ENGINE_CARD_H
 #define ENGINE_CARD_H
 
-#include "av.h"
+#include "errors.h"
 #include "doc.h"
 
 /*

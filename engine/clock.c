@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "av.h"
+#include "errors.h"
 #include "clock.h"
 
 int64_t

@@ -7,7 +7,7 @@
 #ifndef ENGINE_COMPONENT_H
 #define ENGINE_COMPONENT_H
 
-#include "av.h"
+#include "errors.h"
 #include "doc.h"
 
 /*

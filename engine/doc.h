@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "av.h"
+#include "errors.h"
 
 typedef enum av_ntype {
 	AV_NULL = 0,
@@ -123,6 +123,15 @@ const char *av_map_str(const av_node *map, const char *key); /* AV_STR only */
 
 /* Short type name for messages: "null", "boolean", "integer", ... */
 const char *av_ntype_name(av_ntype t);
+
+/*
+ * Converts a JSON value into a new document (no positions: line/column 0).
+ * Enforces the same node and depth bounds as av_doc_parse.  Returns 0,
+ * AV_ELIMIT or AV_ENOMEM.
+ */
+struct cJSON;
+int av_doc_from_json(av_doc **out, const struct cJSON *j, const char *name, const av_limits *lim,
+    av_error *err);
 
 /*
  * Serialises a node as JSON (compact) or YAML (block style, 2-space indent,

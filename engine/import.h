@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "av.h"
+#include "errors.h"
 #include "doc.h"
 
 /* Largest document an importer reads. */

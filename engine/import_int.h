@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "av.h"
+#include "errors.h"
 #include "doc.h"
 
 /* One import in progress: the manifest being built and where messages go. */

@@ -29,6 +29,7 @@
 
 #include <zlib.h>
 
+#include "sha256.h"
 #include "inspect.h"
 
 #define WIN (64 * 1024)          /* stream window: the longest line or string we hold */

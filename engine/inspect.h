@@ -26,7 +26,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "av.h"
+#include "errors.h"
 
 typedef enum av_aformat {
 	AV_FORMAT_UNKNOWN,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sha256.h"
 #include "clock.h"
 #include "manifest.h"
 

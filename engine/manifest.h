@@ -9,7 +9,7 @@
 #ifndef ENGINE_MANIFEST_H
 #define ENGINE_MANIFEST_H
 
-#include "av.h"
+#include "errors.h"
 #include "doc.h"
 
 /*

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "av.h"
+#include "errors.h"
 
 #define AV_MD_MAX_BYTES (8u * 1024 * 1024)
 #define AV_MD_MAX_SECTIONS 20000

@@ -20,6 +20,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "file.h"
+#include "sha256.h"
 #include "clock.h"
 #include "plugin_int.h"
 
@@ -29,53 +31,6 @@
  * outside the Lua heap's cap, so their number and size are bounded here. */
 #define MAX_FINDINGS 1000
 #define MAX_FINDING_TEXT 8192
-
-/* --- files --- */
-
-int
-av_read_file(const char *path, size_t max, char **buf, size_t *len, av_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	size_t n = 0, cap = 0;
-
-	*buf = NULL;
-	*len = 0;
-	if (f == NULL)
-		return av_error_set(err, AV_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-	for (;;) {
-		if (n + 1 >= cap) {
-			size_t ncap = cap ? cap * 2 : 8192;
-			char *nb = realloc(b, ncap);
-			if (nb == NULL) {
-				free(b);
-				fclose(f);
-				return av_error_set(err, AV_ENOMEM, path, 0, 0, "out of memory");
-			}
-			b = nb;
-			cap = ncap;
-		}
-		size_t got = fread(b + n, 1, cap - n - 1, f);
-		n += got;
-		if (n > max) {
-			free(b);
-			fclose(f);
-			return av_error_set(err, AV_ELIMIT, path, 0, 0, "file larger than %zu bytes", max);
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(b);
-		fclose(f);
-		return av_error_set(err, AV_EIO, path, 0, 0, "read error");
-	}
-	fclose(f);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 static int
 cmp_names(const void *a, const void *b)

@@ -17,7 +17,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "av.h"
+#include "errors.h"
 #include "doc.h"
 #include "verdict.h"
 

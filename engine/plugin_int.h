@@ -12,7 +12,9 @@
 
 #include <lua.h>
 
-#include "av.h"
+#include "errors.h"
+#include "file.h"
+#include "sha256.h"
 #include "doc.h"
 #include "plugin.h"
 #include "verdict.h"

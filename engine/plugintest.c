@@ -18,6 +18,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "file.h"
 #include "clock.h"
 #include "component.h"
 #include "plugin_int.h"

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "file.h"
+#include "sha256.h"
 #include "clock.h"
 #include "plugin_int.h"
 

@@ -30,7 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "av.h"
+#include "errors.h"
 
 #define AV_SPDX_MAX_LEN 4096
 #define AV_SPDX_MAX_DEPTH 64

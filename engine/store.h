@@ -23,7 +23,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "av.h"
+#include "errors.h"
 #include "verdict.h"
 
 typedef struct av_store av_store;

@@ -15,7 +15,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "av.h"
+#include "errors.h"
 
 typedef enum av_severity {
 	AV_SEV_INFO = 0,

@@ -1,5 +1,5 @@
 /*
- * http_route.c - the HTTP gateway's request path (see http_int.h): routing,
+ * http_route.c - the HTTP gateway's request path (see http_route.h): routing,
  * query strings, the token check and the protocol request each endpoint
  * stands for.  No I/O: http.c does the reading, the server call and the
  * reply.
@@ -11,8 +11,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "av.h"
-#include "http_int.h"
+#include "errors.h"
+#include "sha256.h"
+#include "http_route.h"
 #include "proto.h"
 
 /* ---- URLs -------------------------------------------------------------------- */

@@ -12,8 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "av.h"
-#include "doc.h"
+#include "errors.h"
 
 #define AV_PROTO_VERSION 1
 
@@ -24,14 +23,6 @@ cJSON *av_reply_ok(void);
 cJSON *av_reply_error(int code, const char *message);
 /* Serialises and frees a reply; returns a malloc'd string or NULL. */
 char *av_reply_finish(cJSON *reply, size_t *len);
-
-/*
- * Converts a JSON value into a new document (no positions: line/column 0).
- * Enforces the same node and depth bounds as av_doc_parse.  Returns 0,
- * AV_ELIMIT or AV_ENOMEM.
- */
-int av_doc_from_json(av_doc **out, const cJSON *j, const char *name, const av_limits *lim,
-    av_error *err);
 
 /* Field accessors for requests: NULL / default when absent; they set err
  * and return AV_EINVAL when the field has the wrong type. */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sha256.h"
 #include "store.h"
 
 #define WINDOW 32

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "av.h"
+#include "errors.h"
 #include "clock.h"
 
 START_TEST(now_honours_aivet_now)

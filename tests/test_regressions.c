@@ -14,7 +14,8 @@
 
 #include <check.h>
 
-#include "av.h"
+#include "errors.h"
+#include "file.h"
 
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 

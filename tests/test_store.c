@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "sha256.h"
 #include "store.h"
 
 static char dir[256];

@@ -16,7 +16,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "http_int.h"
+#include "http_route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "file.h"
 #include "aivet_client.h"
 #include "av_config.h"
 #include "clock.h"

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "cli.h"
 #include "doc.h"
 #include "import.h"

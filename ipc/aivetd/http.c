@@ -21,9 +21,10 @@
 #include <nng/supplemental/http/http.h>
 #include <nng/supplemental/tls/tls.h>
 
+#include "file.h"
 #include "clock.h"
 #include "http.h"
-#include "http_int.h"
+#include "http_route.h"
 #include "ics.h"
 #include "log.h"
 #include "proto.h"
@@ -273,7 +274,7 @@ metrics(nng_aio *aio, av_http *h)
 static void metrics(nng_aio *aio, av_http *h);
 static void read_body(nng_aio *aio, av_http *h, const av_http_in *in, size_t cl);
 
-/* Carries out the plan for a request (see http_int.h). */
+/* Carries out the plan for a request (see http_route.h). */
 static void
 answer(nng_aio *aio, av_http *h, const av_http_in *in)
 {

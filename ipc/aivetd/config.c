@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "clock.h"
 #include "config.h"
 #include "doc.h"

@@ -1,12 +1,12 @@
 /*
- * http_int.h - the HTTP gateway's request path without the network: from
+ * http_route.h - the HTTP gateway's request path without the network: from
  * a request's method, URI, headers and body to either a reply or the
  * protocol request to send to the server.  http.c feeds nng's requests
  * through it; the fuzz target feeds bytes.  Nothing here does I/O or
  * touches the server.
  */
-#ifndef IPC_HTTP_INT_H
-#define IPC_HTTP_INT_H
+#ifndef IPC_HTTP_ROUTE_H
+#define IPC_HTTP_ROUTE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,13 +1,13 @@
 /*
- * av.h - error codes and the error record shared by every engine module.
+ * errors.h - error codes and the error record shared by every engine module.
  *
  * Every engine function returns 0 (AV_OK) or a negative AV_E* code.  Where a
  * user needs to know what went wrong and where, the function also fills an
  * av_error (code, message, file, line, column) at the place that knows.
  * Parsers that can report several problems collect them in an av_diags list.
  */
-#ifndef ENGINE_AV_H
-#define ENGINE_AV_H
+#ifndef ENGINE_ERRORS_H
+#define ENGINE_ERRORS_H
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,23 +83,5 @@ void av_diags_fini(av_diags *d);
 /* Appends one error; returns its code (or AV_ENOMEM if the list cannot grow). */
 int av_diags_add(av_diags *d, int code, const char *file, int line, int column, const char *fmt,
     ...) __attribute__((format(printf, 6, 7)));
-
-/*
- * Reads a whole file of at most max bytes into a new NUL-terminated buffer
- * (*buf, *len bytes; the caller frees it).  Returns 0, or AV_EIO /
- * AV_ELIMIT / AV_ENOMEM with err naming the file.
- */
-int av_read_file(const char *path, size_t max, char **buf, size_t *len, av_error *err);
-
-/* Hex-encoded SHA-256 of a buffer: out must hold 65 bytes. */
-void av_sha256_hex(const void *buf, size_t len, char out[65]);
-
-/* An incremental SHA-256, for digests over several files. */
-typedef struct av_sha256 {
-	unsigned char state[256]; /* opaque, large enough for mbedtls_sha256_context */
-} av_sha256;
-void av_sha256_init(av_sha256 *h);
-void av_sha256_update(av_sha256 *h, const void *buf, size_t len);
-void av_sha256_final_hex(av_sha256 *h, char out[65]);
 
 #endif

@@ -7,10 +7,10 @@
  * token and are refused when none is configured.  docs/protocol.md lists
  * the endpoints.
  */
-#ifndef IPC_HTTP_H
-#define IPC_HTTP_H
+#ifndef IPC_AIVETD_HTTP_H
+#define IPC_AIVETD_HTTP_H
 
-#include "av.h"
+#include "errors.h"
 #include "server.h"
 
 typedef struct av_http av_http;

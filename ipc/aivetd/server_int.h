@@ -3,8 +3,8 @@
  * protocol operations and background tasks.  Not installed; nothing
  * outside ipc/ includes it.
  */
-#ifndef IPC_SERVER_INT_H
-#define IPC_SERVER_INT_H
+#ifndef IPC_AIVETD_SERVER_INT_H
+#define IPC_AIVETD_SERVER_INT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 #include <nng/nng.h>
 
-#include "av.h"
+#include "errors.h"
 #include "config.h"
 #include "plugin.h"
 #include "server.h"

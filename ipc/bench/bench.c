@@ -43,6 +43,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <sqlite3.h>
 
+#include "sha256.h"
 #include "doc.h"
 #include "store.h"
 #include "verdict.h"

@@ -2,8 +2,8 @@
  * cli.h - what the files of the aivet command line share: options, exit
  * codes, daemon calls and the verdict table.
  */
-#ifndef IPC_CLI_H
-#define IPC_CLI_H
+#ifndef IPC_AIVET_CLI_H
+#define IPC_AIVET_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "aivet_client.h"
-#include "av.h"
+#include "errors.h"
 #include "doc.h"
 #include "plugin.h"
 

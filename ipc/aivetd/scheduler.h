@@ -8,10 +8,10 @@
  * repeats one and a pass at start-up raises those missed while the daemon
  * was down.
  */
-#ifndef IPC_SCHEDULER_H
-#define IPC_SCHEDULER_H
+#ifndef IPC_AIVETD_SCHEDULER_H
+#define IPC_AIVETD_SCHEDULER_H
 
-#include "av.h"
+#include "errors.h"
 #include "server.h"
 
 typedef struct av_sched av_sched;

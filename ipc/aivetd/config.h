@@ -5,14 +5,14 @@
  * Unknown keys and wrong types are errors that name the key, line and
  * column; every problem in the file is reported, not only the first.
  */
-#ifndef IPC_CONFIG_H
-#define IPC_CONFIG_H
+#ifndef IPC_AIVETD_CONFIG_H
+#define IPC_AIVETD_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "av.h"
+#include "errors.h"
 #include "paths.h"
 
 #define AV_MAX_DIRS 16

@@ -3,8 +3,8 @@
  * priority prefix ("<6>") when stderr is the systemd journal, so that
  * journald files each line at the right level.
  */
-#ifndef IPC_LOG_H
-#define IPC_LOG_H
+#ifndef IPC_AIVETD_LOG_H
+#define IPC_AIVETD_LOG_H
 
 enum { AV_LOG_DEBUG = 0, AV_LOG_INFO, AV_LOG_WARN, AV_LOG_ERROR };
 

@@ -28,6 +28,7 @@
 #include <nng/supplemental/util/platform.h>
 #include <nng/transport/ipc/ipc.h>
 
+#include "sha256.h"
 #include "av_config.h"
 #include "clock.h"
 #include "component.h"

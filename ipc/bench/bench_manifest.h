@@ -4,8 +4,8 @@
  * component's number twice (name and version), so that every copy is a
  * distinct manifest.  Not installed.
  */
-#ifndef IPC_BENCH_MANIFEST_H
-#define IPC_BENCH_MANIFEST_H
+#ifndef IPC_BENCH_BENCH_MANIFEST_H
+#define IPC_BENCH_BENCH_MANIFEST_H
 
 static const char manifest_fmt[] =
     "apiVersion: aivet/v1\n"

@@ -7,10 +7,10 @@
  * with posix_spawn (nng is not fork-safe), with default signal handling and
  * an empty signal mask.
  */
-#ifndef IPC_HOOKS_H
-#define IPC_HOOKS_H
+#ifndef IPC_AIVETD_HOOKS_H
+#define IPC_AIVETD_HOOKS_H
 
-#include "av.h"
+#include "errors.h"
 #include "config.h"
 
 typedef struct av_hooks av_hooks;

@@ -6,12 +6,12 @@
  * Nothing a request does is fatal: every failure becomes an error reply
  * and, where it matters, a log line.
  */
-#ifndef IPC_SERVER_H
-#define IPC_SERVER_H
+#ifndef IPC_AIVETD_SERVER_H
+#define IPC_AIVETD_SERVER_H
 
 #include <stddef.h>
 
-#include "av.h"
+#include "errors.h"
 #include "config.h"
 
 typedef struct av_server av_server;
