@@ -1,29 +1,29 @@
 /*
- * scheduler.h - the daemon's clock-driven work: raising review and verdict
- * alerts, and re-evaluating stored manifests when the policies change.
+ * publisher.h - the daemon's side of the scheduler: a thread that runs the
+ * engine's scheduler passes (engine/schedule.h) on the daemon's clock, and
+ * publishes each alert the engine stored for the first time on the PUB
+ * socket ("topic json") and to the on_alert hooks.
  *
- * One thread, started with the server and stopped before it.  Every alert
- * is stored under a dedupe key before it is published on the PUB socket
- * ("topic json") and handed to the on_alert hooks, so a restart never
- * repeats one and a pass at start-up raises those missed while the daemon
- * was down.
+ * What is due, which alerts a component's state calls for and what to
+ * evaluate again are the engine's decisions; this only runs them and
+ * carries their results out.
  */
-#ifndef IPC_AIVETD_SCHEDULER_H
-#define IPC_AIVETD_SCHEDULER_H
+#ifndef IPC_AIVETD_PUBLISHER_H
+#define IPC_AIVETD_PUBLISHER_H
 
 #include "errors.h"
 #include "server.h"
 
-typedef struct av_sched av_sched;
+typedef struct av_publisher av_publisher;
 
-/* Starts the scheduler (and the hook runner) for s; its first pass runs
- * shortly after start.  Returns 0 or an error in err. */
-int av_sched_start(av_server *s, av_sched **out, av_error *err);
+/* Starts the scheduler thread (and the hook runner) for s; its first pass
+ * runs shortly after start.  Returns 0 or an error in err. */
+int av_publisher_start(av_server *s, av_publisher **out, av_error *err);
 
 /* Makes the scheduler run a pass now (after a reload).  NULL is fine. */
-void av_sched_kick(av_sched *sc);
+void av_publisher_kick(av_publisher *p);
 
 /* Stops the thread, waits for it and frees everything.  NULL is fine. */
-void av_sched_stop(av_sched *sc);
+void av_publisher_stop(av_publisher *p);
 
 #endif
