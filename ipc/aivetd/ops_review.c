@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "log.h"
 #include "plugin.h"
 #include "proto.h"
 #include "review.h"
