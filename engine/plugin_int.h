@@ -97,19 +97,23 @@ int av_profile_check_settings(const av_profile *pr, const av_plugin *pl, av_diag
 /* settings.c: a plugin's settings_schema. */
 
 /* Reads the settings_schema table at idx into pl->schema (a map
- * {name: {type, default, description}}), checking every entry: a known
- * type, no unknown field, and a default of that type.  Each problem is
- * added to d as "plugin NAME: settings_schema.KEY: ..." at the plugin's
- * file.  pl->info.name and pl->src.file must be set.  Returns 0,
- * AV_EPLUGIN or AV_ENOMEM. */
+ * {name: {type, default, description, one_of, min, max}}), checking every
+ * entry: a known type, no unknown field, one_of a non-empty list of
+ * distinct values of the setting's type (of its elements' for a list; not
+ * for a boolean or a table), min and max numbers (for a number or an
+ * integer) with min <= max, and a default that is of the type and within
+ * one_of, min and max.  Each problem is added to d as "plugin NAME:
+ * settings_schema.KEY: ..." at the plugin's file.  pl->info.name and
+ * pl->src.file must be set.  Returns 0, AV_EPLUGIN or AV_ENOMEM. */
 int av_schema_read(lua_State *L, int idx, av_plugin *pl, av_diags *d);
 /* Is v of settings_schema type ("string", "number", "integer", "boolean",
  * "table", "list")?  null always is (it means "unset"). */
 bool av_schema_type_ok(const char *type, const av_node *v);
-/* Checks a value against one schema entry: its type.  Returns 0, or
- * AV_ECONFIG with why set to a predicate ("must be of type integer, not
- * string") and *where to the offending node, for a message at its line and
- * column. */
+/* Checks a value against one schema entry: its type, one_of (each element
+ * for a list) and min/max.  Returns 0, or AV_ECONFIG with why set to a
+ * predicate ("must be one of info, warn, review or block, not 'wrn'") and
+ * *where to the offending node (v or one of its elements), for a message
+ * at its line and column. */
 int av_schema_check(const av_node *entry, const av_node *v, const av_node **where, char *why,
     size_t whylen);
 
