@@ -274,14 +274,22 @@ av_doc_type_plain(av_node *nd, const char *s, size_t n)
 
 /* ---- Nodes -------------------------------------------------------------- */
 
-av_node *
-av_doc_node_alloc(av_doc *doc)
+/* Static, so that the builders below get it inlined; the reader calls it
+ * through av_doc_node_alloc. */
+static av_node *
+node_alloc(av_doc *doc)
 {
 	av_node *n = arena_alloc(doc, sizeof(*n));
 
 	if (n != NULL)
 		memset(n, 0, sizeof(*n));
 	return n;
+}
+
+av_node *
+av_doc_node_alloc(av_doc *doc)
+{
+	return node_alloc(doc);
 }
 
 /* ---- Building ------------------------------------------------------------ */
@@ -295,7 +303,7 @@ av_doc_create(const char *name)
 av_node *
 av_node_new(av_doc *doc, av_ntype type)
 {
-	av_node *n = av_doc_node_alloc(doc);
+	av_node *n = node_alloc(doc);
 
 	if (n == NULL)
 		return NULL;
@@ -324,7 +332,7 @@ av_node_new(av_doc *doc, av_ntype type)
 av_node *
 av_node_new_str(av_doc *doc, const char *s, size_t len)
 {
-	av_node *n = av_doc_node_alloc(doc);
+	av_node *n = node_alloc(doc);
 
 	if (n == NULL)
 		return NULL;
@@ -429,7 +437,7 @@ av_map_set(av_doc *doc, av_node *map, const char *key, av_node *child)
 av_node *
 av_node_copy(av_doc *doc, const av_node *n)
 {
-	av_node *c = av_doc_node_alloc(doc);
+	av_node *c = node_alloc(doc);
 
 	if (c == NULL)
 		return NULL;
