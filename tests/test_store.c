@@ -17,6 +17,7 @@
 
 #include "sha256.h"
 #include "store.h"
+#include "store/sqlite.h"
 
 static char dir[256];
 static char db[300];
@@ -98,11 +99,13 @@ put(av_store *s, const char *name, const char *version, const char *manifest, in
 static int64_t
 count(av_store *s, const char *key)
 {
+	av_store_stats st;
 	av_error err;
 	cJSON *j = cJSON_CreateObject();
 	int64_t n;
 
-	ck_assert_int_eq(av_store_counts(s, j, &err), 0);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
+	ck_assert_int_eq(av_store_stats_json(&st, j), 0);
 	n = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(j, key));
 	cJSON_Delete(j);
 	return n;
@@ -334,12 +337,12 @@ START_TEST(test_committer_groups_concurrent_puts)
 		    w[t].err.msg);
 	}
 	dt = now_s() - t0;
-	av_store_get_stats(s, &st);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
 	fprintf(stderr,
 	    "committer: %d puts from %d threads in %.3f s = %.0f puts/s, %llu batches "
 	    "(%.1f per batch), %llu checkpoints\n",
 	    THREADS * PUTS, THREADS, dt, THREADS * PUTS / dt, (unsigned long long)st.batches,
-	    (double)st.items / (double)st.batches, (unsigned long long)st.checkpoints);
+	    (double)st.items / (double)st.batches, (unsigned long long)st.upkeeps);
 	ck_assert_uint_eq(st.items, THREADS * PUTS);
 	ck_assert_uint_lt(st.batches, THREADS * PUTS); /* writes were grouped */
 	ck_assert_uint_eq(st.retried, 0);
@@ -405,6 +408,7 @@ START_TEST(test_one_bad_write_does_not_fail_its_batch)
 	pthread_t th[THREADS];
 	struct mixed m[THREADS];
 	av_store_stats st;
+	av_error err;
 
 	for (int t = 0; t < THREADS; t++) {
 		m[t] = (struct mixed){.s = s, .t = t};
@@ -417,7 +421,7 @@ START_TEST(test_one_bad_write_does_not_fail_its_batch)
 		ck_assert_int_eq(m[t].review_notfound, 100);
 		ck_assert_int_eq(m[t].review_other, 0);
 	}
-	av_store_get_stats(s, &st);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
 	ck_assert_uint_lt(st.batches, st.items);
 	ck_assert_int_eq(count(s, "evaluations"), THREADS * 100);
 	ck_assert_int_eq(count(s, "reviews"), 0);
@@ -467,7 +471,7 @@ async_puts(int flags)
 				     strlen(manifests[i]), "queue", on_settled, &st, &err),
 		    0);
 	}
-	av_store_get_stats(s, &stats);
+	ck_assert_int_eq(av_store_get_stats(s, &stats, &err), 0);
 	av_store_close(s); /* settles every queued write */
 	ck_assert_int_eq(st.ok, ASYNC);
 	ck_assert_int_eq(st.failed, 0);
@@ -1060,7 +1064,7 @@ full_store(int flags)
 	int rc = 0, i;
 
 	ck_assert_int_eq(put(s, "small", "1", "s1", 10, &err), 0);
-	ck_assert_int_eq(av_store_limit_pages(s, 200, &err), 0); /* 800 KiB with 4 KiB pages */
+	ck_assert_int_eq(av_store_sqlite_limit_pages(s, 200, &err), 0); /* 800 KiB with 4 KiB pages */
 	for (i = 0; i < 20 && (rc = put_big(s, "big", "v", i, &err)) == 0; i++)
 		;
 	ck_assert_msg(rc == AV_EFULL, "expected a full store after %d writes, got %d: %s", i, rc,
@@ -1078,7 +1082,7 @@ full_store(int flags)
 	ck_assert_int_eq(av_store_check(s, &err), 0);
 
 	/* Lifting the cap makes room again. */
-	ck_assert_int_eq(av_store_limit_pages(s, 0, &err), 0);
+	ck_assert_int_eq(av_store_sqlite_limit_pages(s, 0, &err), 0);
 	ck_assert_int_eq(put_big(s, "huge", "1", 99, &err), 0);
 	ck_assert_int_eq(count(s, "evaluations"), evals + 1);
 	av_store_close(s);
@@ -1141,7 +1145,7 @@ START_TEST(test_full_store_under_concurrent_batches)
 	av_error err;
 	int ok = 0, full = 0;
 
-	ck_assert_int_eq(av_store_limit_pages(s, 400, &err), 0);
+	ck_assert_int_eq(av_store_sqlite_limit_pages(s, 400, &err), 0);
 	for (int t = 0; t < 4; t++) {
 		f[t] = (struct filler){.s = s, .t = t};
 		ck_assert_int_eq(pthread_create(&th[t], NULL, fill, &f[t]), 0);
