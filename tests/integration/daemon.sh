@@ -189,30 +189,19 @@ test_sigkill_under_load_loses_no_acknowledged_evaluation() {
 # health reads the store's figures, not every page: a page that no count or
 # lookup reads can be broken and health still answers ok, with the figures.
 test_health_reports_the_store_without_scanning_it() {
-	local state="$TMP/noscan" pid page size out
-	mkdir -p "$state"
-	AIVET_STATE_DIR="$state" "$AIVETD" --workers 2 2>>"$TMP/noscan.log" &
-	pid=$!
-	for _ in $(seq 1 $((100 * SLOW))); do
-		AIVET_STATE_DIR="$state" "$AIVET" health >/dev/null 2>&1 && break
-		sleep 0.05
-	done
-	AIVET_STATE_DIR="$state" "$AIVET" --fail-on none check "$MANIFEST" >/dev/null
-	kill -TERM "$pid"
-	wait "$pid"
-	read -r page size < <(sqlite3 -separator ' ' "$state/aivet.db" \
+	local page size out
+	export AIVET_STATE_DIR="$TMP/noscan" # its own daemon and database
+	trap 'stop_daemon KILL' EXIT
+	start_daemon
+	"$AIVET" --fail-on none check "$MANIFEST" >/dev/null
+	stop_daemon
+	read -r page size < <(sqlite3 -separator ' ' "$AIVET_STATE_DIR/aivet.db" \
 		"SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_schema WHERE name = 'audit'")
-	printf 'U' | dd of="$state/aivet.db" bs=1 seek=$(((page - 1) * size)) conv=notrunc status=none
-	[ "$(sqlite3 "$state/aivet.db" 'PRAGMA quick_check' 2>&1)" != ok ] || fail "the page is not broken"
-	AIVET_STATE_DIR="$state" "$AIVETD" --workers 2 2>>"$TMP/noscan.log" &
-	pid=$!
-	for _ in $(seq 1 $((100 * SLOW))); do
-		AIVET_STATE_DIR="$state" "$AIVET" health >/dev/null 2>&1 && break
-		sleep 0.05
-	done
-	out=$(AIVET_STATE_DIR="$state" "$AIVET" -f json health | tr -d '\n\t ') || true
-	kill -TERM "$pid"
-	wait "$pid" || true
+	printf 'U' | dd of="$AIVET_STATE_DIR/aivet.db" bs=1 seek=$(((page - 1) * size)) conv=notrunc status=none
+	[ "$(sqlite3 "$AIVET_STATE_DIR/aivet.db" 'PRAGMA quick_check' 2>&1)" != ok ] || fail "the page is not broken"
+	start_daemon
+	out=$("$AIVET" -f json health | tr -d '\n\t ')
+	stop_daemon
 	expect_contains "$out" '"status":"ok"'
 	expect_contains "$out" '"evaluations":1'
 	expect_contains "$out" '"backend":"sqlite"'
