@@ -192,8 +192,10 @@ av_store_read_begin(av_store *s)
 {
 	av_error err;
 
-	if (s != NULL && lock_rd(s, &err) == 0)
-		av_store_leave(s, (s->be->read_begin(s->rd), 0));
+	if (s == NULL || lock_rd(s, &err) != 0)
+		return;
+	s->be->read_begin(s->rd);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void
@@ -201,8 +203,10 @@ av_store_read_end(av_store *s)
 {
 	av_error err;
 
-	if (s != NULL && lock_rd(s, &err) == 0)
-		av_store_leave(s, (s->be->read_end(s->rd), 0));
+	if (s == NULL || lock_rd(s, &err) != 0)
+		return;
+	s->be->read_end(s->rd);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* ---- writes ------------------------------------------------------------ */
@@ -426,30 +430,39 @@ verdict_of(av_store *s, const av_store_key *key, const av_verdict **out, av_erro
 	return s->be->verdict_text(s->rd, key->id, parse_text, &p, err);
 }
 
+/* What a verdict lookup asks for: the latest evaluation of a manifest under
+ * a policy digest and profile, or of a component's name and version. */
+struct query {
+	bool by_manifest;
+	const char *manifest_digest, *policy_digest, *profile;
+	const char *name, *version;
+};
+
 /*
- * A verdict lookup by manifest, policy digest and profile (name NULL) or by
- * name and version: borrowed through *ref, or copied into *copy (with
+ * Looks a verdict up: borrowed through *ref, or copied into *copy (with
  * `cached` set as asked) before the lock is released.
  */
 static int
-lookup(av_store *s, const char *const key3[3], const char *name, const char *version,
-    const av_verdict **ref, av_verdict **copy, bool cached, av_error *err)
+lookup(av_store *s, const struct query *q, const av_verdict **ref, av_verdict **copy,
+    bool cached, av_error *err)
 {
 	const av_verdict *v = NULL;
 	av_store_key key;
 	int rc;
 
-	if (name == NULL)
-		rc = av_store_enter(s, key3[0] != NULL && key3[1] != NULL && key3[2] != NULL,
+	if (q->by_manifest)
+		rc = av_store_enter(s,
+		    q->manifest_digest != NULL && q->policy_digest != NULL && q->profile != NULL,
 		    "missing digest or profile", err);
 	else
-		rc = av_store_enter(s, !av_store_empty(name), "no component name given", err);
+		rc = av_store_enter(s, !av_store_empty(q->name), "no component name given", err);
 	if (rc != 0)
 		return rc;
-	if (name == NULL)
-		rc = s->be->find_cached(s->rd, key3[0], key3[1], key3[2], &key, err);
+	if (q->by_manifest)
+		rc = s->be->find_cached(s->rd, q->manifest_digest, q->policy_digest, q->profile,
+		    &key, err);
 	else
-		rc = s->be->latest(s->rd, name, version, &key, err);
+		rc = s->be->latest(s->rd, q->name, q->version, &key, err);
 	if (rc == 0)
 		rc = verdict_of(s, &key, &v, err);
 	if (rc == 0 && ref != NULL)
@@ -468,10 +481,10 @@ av_store_find_cached(av_store *s, const char *manifest_digest, const char *polic
     const char *profile, av_verdict **out, av_error *err)
 {
 	av_error local_err;
-	const char *k[3] = {manifest_digest, policy_digest, profile};
+	struct query q = {true, manifest_digest, policy_digest, profile, NULL, NULL};
 
 	*out = NULL;
-	return lookup(s, k, NULL, NULL, NULL, out, true, err != NULL ? err : &local_err);
+	return lookup(s, &q, NULL, out, true, err != NULL ? err : &local_err);
 }
 
 int
@@ -479,10 +492,10 @@ av_store_latest(av_store *s, const char *name, const char *version, av_verdict *
     av_error *err)
 {
 	av_error local_err;
+	struct query q = {.name = name, .version = version};
 
 	*out = NULL;
-	return lookup(s, NULL, name != NULL ? name : "", version, NULL, out, false,
-	    err != NULL ? err : &local_err);
+	return lookup(s, &q, NULL, out, false, err != NULL ? err : &local_err);
 }
 
 int
@@ -490,10 +503,10 @@ av_store_find_cached_ref(av_store *s, const char *manifest_digest, const char *p
     const char *profile, const av_verdict **out, av_error *err)
 {
 	av_error local_err;
-	const char *k[3] = {manifest_digest, policy_digest, profile};
+	struct query q = {true, manifest_digest, policy_digest, profile, NULL, NULL};
 
 	*out = NULL;
-	return lookup(s, k, NULL, NULL, out, NULL, false, err != NULL ? err : &local_err);
+	return lookup(s, &q, out, NULL, false, err != NULL ? err : &local_err);
 }
 
 int
@@ -501,10 +514,10 @@ av_store_latest_ref(av_store *s, const char *name, const char *version, const av
     av_error *err)
 {
 	av_error local_err;
+	struct query q = {.name = name, .version = version};
 
 	*out = NULL;
-	return lookup(s, NULL, name != NULL ? name : "", version, out, NULL, false,
-	    err != NULL ? err : &local_err);
+	return lookup(s, &q, out, NULL, false, err != NULL ? err : &local_err);
 }
 
 struct list {
