@@ -187,26 +187,29 @@ av_store_leave(av_store *s, int rc)
 	return rc;
 }
 
-void
-av_store_read_begin(av_store *s)
+/* Begins or ends the handle's read transaction; on an error each read then
+ * runs on its own, as without one. */
+static void
+read_tx(av_store *s, bool begin)
 {
 	av_error err;
 
 	if (s == NULL || lock_rd(s, &err) != 0)
 		return;
-	s->be->read_begin(s->rd);
+	(begin ? s->be->read_begin : s->be->read_end)(s->rd);
 	pthread_mutex_unlock(&s->lock);
+}
+
+void
+av_store_read_begin(av_store *s)
+{
+	read_tx(s, true);
 }
 
 void
 av_store_read_end(av_store *s)
 {
-	av_error err;
-
-	if (s == NULL || lock_rd(s, &err) != 0)
-		return;
-	s->be->read_end(s->rd);
-	pthread_mutex_unlock(&s->lock);
+	read_tx(s, false);
 }
 
 /* ---- writes ------------------------------------------------------------ */
