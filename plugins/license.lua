@@ -456,7 +456,7 @@ return {
 			model = { "weights" }, weights = { "weights" }, dataset = { "data" },
 			code = { "code" }, tooling = { "code" }, system = {},
 		} },
-		commercial = { type = "string", default = "manifest" },
+		commercial = { type = "string", default = "manifest", one_of = { "manifest", "always", "never" } },
 		assume_commercial = { type = "boolean", default = true },
 		deny = { type = "list", default = {} },
 		allow_categories = { type = "list", default = {} },

@@ -335,15 +335,15 @@ return {
 	description = "Pinned revisions and versions, hashes, safe weight formats, pickle imports, runtime downloads, vulnerabilities, secrets.",
 	settings_schema = {
 		require_revision = { type = "boolean", default = true },
-		unpinned_severity = { type = "string", default = "warn" },
-		unhashed_severity = { type = "string", default = "warn" },
+		unpinned_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
+		unhashed_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 		unsafe_formats = { type = "list", default = { "pickle", "pytorch", "keras", "joblib" } },
-		unsafe_format_severity = { type = "string", default = "review" },
-		vuln_threshold = { type = "string", default = "high" },
-		vuln_severity = { type = "string", default = "review" },
+		unsafe_format_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		vuln_threshold = { type = "string", default = "high", one_of = { "low", "medium", "high", "critical" } },
+		vuln_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
 		max_release_age = { type = "string", default = "730d" },
-		remote_code_severity = { type = "string", default = "review" },
-		downloads_severity = { type = "string", default = "warn" },
+		remote_code_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		downloads_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		check_revision(component, settings, report)
