@@ -26,12 +26,14 @@ Settings (profile.plugins.license):
 
 local licenses = require "aivet.licenses"
 local spdx = require "aivet.spdx"
+local util = require "aivet.util"
 
 -- Globals and module functions as locals: in the sandbox each global is
 -- looked up through two tables and each module field through a proxy.
-local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local type, ipairs, tostring = type, ipairs, tostring
 local concat, sort = table.concat, table.sort
 local lookup, is_open_source = licenses.lookup, licenses.is_open_source
+local EMPTY, or_empty, memo, per_table = util.EMPTY, util.or_empty, util.memo, util.per_table
 
 local MISSING = "license.%s.missing"
 local PARSE_ERROR = "license.%s.parse_error"
@@ -52,7 +54,6 @@ local USE_UNDECLARED = "license.use.undeclared"
 
 local ITEMS = { "code", "weights", "data", "docs" }
 local EVIDENCE = { code = "licenses.code", weights = "licenses.weights", data = "licenses.data", docs = "licenses.docs" }
-local EMPTY = {}
 
 local CONDITION_TEXT = {
 	attribution = { "give credit to the licensor", "keep the copyright and attribution notices in what you ship" },
@@ -99,25 +100,12 @@ local function expression_of(lic)
 	return nil
 end
 
--- The lower-cased strings of a settings list, made once per list (settings
--- are read-only and live as long as their profile).
-local lowered = setmetatable({}, { __mode = "k" })
+-- Whether a settings list names value, without case; each list's set is
+-- made once.
+local lowered = per_table(util.lower_set)
 
 local function in_list(list, value)
-	if type(list) ~= "table" or type(value) ~= "string" then
-		return false
-	end
-	local set = lowered[list]
-	if set == nil then
-		set = {}
-		for _, v in ipairs(list) do
-			if type(v) == "string" then
-				set[v:lower()] = true
-			end
-		end
-		lowered[list] = set
-	end
-	return set[value:lower()] == true
+	return type(value) == "string" and lowered(list)[value:lower()] == true
 end
 
 local function check_use_declared(component, settings, report)
@@ -138,7 +126,7 @@ local function check_required(component, settings, report)
 	if type(needed) ~= "table" then
 		return
 	end
-	local lics = type(component.licenses) == "table" and component.licenses or {}
+	local lics = or_empty(component.licenses)
 	for _, item in ipairs(needed) do
 		if expression_of(lics[item]) == nil then
 			report:finding{
@@ -154,25 +142,15 @@ end
 
 -- What resolve needs of an expression (whether it parses, whether its top is
 -- an OR, its ids, the parse error), kept per expression text: the same few
--- expressions come back in every evaluation.  Bounded: emptied when full.
-local parsed, nparsed = {}, 0
-
-local function parse_expr(expr)
-	local p = parsed[expr]
-	if p then
-		return p
-	end
+-- expressions come back in every evaluation.
+local parse_expr = memo(function(expr)
 	local tree, err = spdx.parse(expr)
-	p = { ok = tree ~= nil, is_or = tree ~= nil and tree.type == "or", err = err }
+	local p = { ok = tree ~= nil, is_or = tree ~= nil and tree.type == "or", err = err }
 	if tree then
 		p.ids = spdx.ids(expr)
 	end
-	if nparsed >= 512 then
-		parsed, nparsed = {}, 0
-	end
-	parsed[expr], nparsed = p, nparsed + 1
 	return p
-end
+end, 512)
 
 local RANK = { ["yes"] = 1, ["conditional"] = 2, ["no"] = 3 }
 
@@ -439,18 +417,9 @@ local function check_item(component, settings, report, lic, item, evidence, comm
 end
 
 -- "dependencies.<i-1>.license", made once per index.
-local dep_evidence = {}
-
-local function dependency_evidence(i)
-	local ev = dep_evidence[i]
-	if ev == nil then
-		ev = "dependencies." .. (i - 1) .. ".license"
-		if i <= 256 then
-			dep_evidence[i] = ev
-		end
-	end
-	return ev
-end
+local dependency_evidence = memo(function(i)
+	return "dependencies." .. (i - 1) .. ".license"
+end)
 
 local function check_dependencies(component, settings, report, commercial)
 	if not settings.check_dependencies or type(component.dependencies) ~= "table" then
@@ -498,8 +467,8 @@ return {
 		local commercial = is_commercial(component, settings)
 		check_use_declared(component, settings, report)
 		check_required(component, settings, report)
-		local lics = type(component.licenses) == "table" and component.licenses or EMPTY
-		local use = type(component.use) == "table" and component.use or EMPTY
+		local lics = or_empty(component.licenses)
+		local use = or_empty(component.use)
 		for _, item in ipairs(ITEMS) do
 			check_item(component, settings, report, lics[item], item, EVIDENCE[item], commercial, use)
 		end

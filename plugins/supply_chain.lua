@@ -29,13 +29,15 @@ Settings (profile.plugins.supply_chain):
 
 local version = require "aivet.version"
 local time = require "aivet.time"
+local util = require "aivet.util"
 
 -- Globals and module functions as locals: in the sandbox each global is
 -- looked up through two tables and each module field through a proxy.
-local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local type, ipairs, tostring = type, ipairs, tostring
 local concat = table.concat
 local is_pinned = version.is_pinned
 local now, parse_date, parse_duration = time.now, time.parse_date, time.parse_duration
+local or_empty, strings = util.or_empty, util.strings
 
 local REVISION_UNPINNED = "supply_chain.revision.unpinned"
 local DEP_UNPINNED = "supply_chain.dependency.unpinned"
@@ -71,34 +73,13 @@ local COMPATIBLE = {
 	tensorflow = { h5 = true, keras = true }, numpy = { numpy = true },
 }
 
-local EMPTY = {}
-
--- The strings of a settings list as a set, made once per list (settings are
--- read-only and live as long as their profile).  Only strings are looked
--- for.
-local string_sets = setmetatable({}, { __mode = "k" })
-
-local function in_list(list, value)
-	if type(list) ~= "table" then
-		return false
-	end
-	local set = string_sets[list]
-	if set == nil then
-		set = {}
-		for _, v in ipairs(list) do
-			if type(v) == "string" then
-				set[v] = true
-			end
-		end
-		string_sets[list] = set
-	end
-	return set[value] == true
-end
+-- The formats of a settings list as a set, made once per list.
+local format_set = util.per_table(util.set)
 
 -- The inspected format in manifest terms, or nil when the content did not
 -- tell (no inspection, "zip", "unknown").
 local function inspected_format(a)
-	local ins = type(a.inspected) == "table" and a.inspected or EMPTY
+	local ins = or_empty(a.inspected)
 	return type(ins.format) == "string" and INSPECTED_AS[ins.format] or nil
 end
 
@@ -153,7 +134,7 @@ local function check_revision(component, settings, report)
 end
 
 local function check_dependency_pins(component, settings, report)
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
+	for i, d in ipairs(or_empty(component.dependencies)) do
 		if type(d) == "table" and not is_pinned(d.version) then
 			report:finding{
 				id = DEP_UNPINNED, severity = settings.unpinned_severity, evidence = "dependencies." .. (i - 1) .. ".version",
@@ -166,7 +147,7 @@ local function check_dependency_pins(component, settings, report)
 end
 
 local function check_artifact_hashes(component, settings, report)
-	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or EMPTY) do
+	for i, a in ipairs(or_empty(component.artifacts)) do
 		if type(a) == "table" then
 			local sha = a.sha256
 			if type(sha) ~= "string" or #sha ~= 64 or not sha:match("^%x+$") then
@@ -189,7 +170,7 @@ local function check_artifact_hashes(component, settings, report)
 end
 
 local function check_formats(component, settings, report)
-	local arts = type(component.artifacts) == "table" and component.artifacts or EMPTY
+	local arts = or_empty(component.artifacts)
 	local has_safe, formats = false, {}
 	for i, a in ipairs(arts) do
 		if type(a) == "table" then
@@ -210,7 +191,7 @@ local function check_formats(component, settings, report)
 					remedy = "Correct the declared format; a file that is not what it claims to be must be vetted again.",
 				}
 			end
-			if in_list(settings.unsafe_formats, fmt) then
+			if format_set(settings.unsafe_formats)[fmt] then
 				report:finding{
 					id = UNSAFE_FORMAT, severity = has_safe and "warn" or settings.unsafe_format_severity, evidence = "artifacts." .. (i - 1) .. ".format",
 					message = "The artifact '" .. tostring(a.path or a.url) .. "' is in the " .. fmt
@@ -226,12 +207,12 @@ local function check_formats(component, settings, report)
 end
 
 local function check_globals(component, report)
-	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or EMPTY) do
+	for i, a in ipairs(or_empty(component.artifacts)) do
 		local ins = type(a) == "table" and a.inspected or nil
 		if type(ins) == "table" then
 			local ev = "artifacts." .. (i - 1) .. ".inspected"
 			local bad, odd = {}, {}
-			for _, g in ipairs(type(ins.globals) == "table" and ins.globals or EMPTY) do
+			for _, g in ipairs(or_empty(ins.globals)) do
 				if type(g) == "table" then
 					local name = tostring(g.module) .. "." .. tostring(g.name)
 					if g.rating == "dangerous" then
@@ -283,10 +264,7 @@ local function check_runtime(component, settings, report)
 		}
 	end
 	if rt.downloads_at_runtime == true then
-		local names = {}
-		for _, d in ipairs(type(rt.downloads) == "table" and rt.downloads or EMPTY) do
-			names[#names + 1] = tostring(d)
-		end
+		local names = strings(rt.downloads)
 		local what = #names > 0 and (" (" .. concat(names, ", ") .. ")") or ""
 		report:finding{
 			id = DOWNLOADS, severity = settings.downloads_severity, evidence = "runtime.downloads_at_runtime",
@@ -312,8 +290,8 @@ end
 
 local function check_vulnerabilities(component, settings, report)
 	local threshold = VULN_RANK[settings.vuln_threshold] or VULN_RANK.high
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
-		for j, v in ipairs(type(d) == "table" and type(d.vulnerabilities) == "table" and d.vulnerabilities or EMPTY) do
+	for i, d in ipairs(or_empty(component.dependencies)) do
+		for j, v in ipairs(or_empty(type(d) == "table" and d.vulnerabilities)) do
 			if type(v) == "table" then
 				local rank = VULN_RANK[v.severity] or VULN_RANK.critical
 				local fix = v.fixed_in and (" Fixed in " .. tostring(v.fixed_in) .. ".") or " No fixed version is known."
@@ -334,7 +312,7 @@ end
 local function check_maintenance(component, settings, report)
 	local max_age = type(settings.max_release_age) == "string" and parse_duration(settings.max_release_age) or nil
 	local t = now()
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
+	for i, d in ipairs(or_empty(component.dependencies)) do
 		if type(d) == "table" then
 			local released = type(d.last_release) == "string" and parse_date(d.last_release) or nil
 			local stale = max_age and released and t - released > max_age
