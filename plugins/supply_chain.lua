@@ -365,7 +365,9 @@ local function check_vulnerabilities(component, settings, report)
 					id = above and VULNERABLE or VULN_LOW, severity = above and settings.vuln_severity or "info",
 					evidence = "dependencies." .. (i - 1) .. ".vulnerabilities." .. (j - 1),
 					message = "The dependency '" .. tostring(d.name) .. "' " .. tostring(d.version or "") .. " has the "
-						.. tostring(v.severity) .. " vulnerability " .. tostring(v.id) .. (v.summary and (": " .. tostring(v.summary)) or "") .. "." .. fix,
+						.. (v.severity and (tostring(v.severity) .. " vulnerability " .. tostring(v.id))
+							or ("vulnerability " .. tostring(v.id) .. " of unknown severity (taken as critical)"))
+						.. (v.summary and (": " .. tostring(v.summary)) or "") .. "." .. fix,
 					remedy = v.fixed_in and ("Upgrade " .. tostring(d.name) .. " to " .. tostring(v.fixed_in) .. " or later.")
 						or "Replace the dependency or document a mitigation and accept the risk in a review.",
 				}
