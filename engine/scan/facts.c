@@ -356,6 +356,52 @@ card(struct b *b, av_node *root, const char *text, size_t len, av_diags *d)
 	return kind;
 }
 
+/* ---- keeping secrets out of the output --------------------------------------------------- */
+
+/*
+ * A copy of text with every secret found in it overwritten by '*' (the
+ * same length, so that lines and columns stay where they were); a private
+ * key from its BEGIN line to its END line.  NULL when out of memory.
+ */
+static char *
+redacted(const char *text, size_t len, const av_secrets *found)
+{
+	char *t = malloc(len + 1);
+	if (t == NULL)
+		return NULL;
+	memcpy(t, text, len);
+	t[len] = '\0';
+	for (size_t k = 0; k < found->n; k++) {
+		const av_secret *x = &found->v[k];
+		size_t off = 0;
+		for (int line = 1; line < x->line && off < len; off++)
+			if (t[off] == '\n')
+				line++;
+		size_t st = off + (size_t)(x->column - 1), end = st + (size_t)x->length;
+		if (strstr(x->kind, "private_key") != NULL || strstr(x->kind, "service_account") != NULL) {
+			const char *e = strstr(t + st, "PRIVATE KEY-----");
+			e = e ? strstr(e + 16, "PRIVATE KEY-----") : NULL;
+			end = e ? (size_t)(e - t) + 16 : len;
+		}
+		for (size_t i = st; i < end && i < len; i++)
+			if (t[i] != '\n')
+				t[i] = '*';
+	}
+	return t;
+}
+
+/* A message that quotes a line holding a secret is not shown as it is. */
+static void
+add_diag(av_diags *d, const av_error *e)
+{
+	av_secrets s;
+	av_secrets_init(&s);
+	bool secret = av_secrets_scan(&s, e->msg, strlen(e->msg)) != 0 || s.n > 0;
+	av_secrets_fini(&s);
+	av_diags_add(d, e->code, e->file, e->line, e->column, "%s",
+	    secret ? "a problem on this line, which holds a secret: not shown" : e->msg);
+}
+
 /* ---- assembly -------------------------------------------------------------------------- */
 
 struct dedupe {
@@ -387,8 +433,7 @@ av_scan_assemble(struct av_scan_run *run, av_scan **out, av_diags *d)
 	for (size_t i = 0; i < run->files.n; i++) {
 		const struct av_scan_result *r = &run->res[i];
 		for (size_t k = 0; k < r->diags.n; k++)
-			av_diags_add(d, r->diags.v[k].code, r->diags.v[k].file, r->diags.v[k].line,
-			    r->diags.v[k].column, "%s", r->diags.v[k].msg);
+			add_diag(d, &r->diags.v[k]);
 		if (r->truncated) {
 			size_t l = strlen(trunc_list);
 			if (truncated < 5)
@@ -457,9 +502,14 @@ av_scan_assemble(struct av_scan_run *run, av_scan **out, av_diags *d)
 			    run->in_hf ? 0 : run->git.remote_line);
 	}
 
-	/* The card. */
-	if (readme != NULL)
-		kind = card(&b, root, readme->readme, readme->readme_len, d);
+	/* The card, without the secrets it may hold. */
+	char *card_text = NULL;
+	if (readme != NULL) {
+		if ((card_text = redacted(readme->readme, readme->readme_len, &readme->secrets)) == NULL)
+			b.rc = AV_ENOMEM;
+		else
+			kind = card(&b, root, card_text, readme->readme_len, d);
+	}
 
 	/* License texts. */
 	av_node *files = NULL;
@@ -472,9 +522,9 @@ av_scan_assemble(struct av_scan_run *run, av_scan **out, av_diags *d)
 			files = child(&b, child(&b, root, "licenses", AV_MAP), "files", AV_SEQ);
 		license_entry(&b, files, run->files.v[i].rel, 0, &r->lic, run->licdb != NULL);
 	}
-	if (readme != NULL && run->licdb != NULL) {
+	if (card_text != NULL && run->licdb != NULL) {
 		av_node *tmp = node(&b, AV_SEQ);
-		readme_licenses(&b, tmp, run->licdb, readme->readme, readme->readme_len);
+		readme_licenses(&b, tmp, run->licdb, card_text, readme->readme_len);
 		if (tmp != NULL && tmp->count > 0) {
 			if (files == NULL)
 				files = child(&b, child(&b, root, "licenses", AV_MAP), "files", AV_SEQ);
@@ -485,13 +535,14 @@ av_scan_assemble(struct av_scan_run *run, av_scan **out, av_diags *d)
 			}
 		}
 	}
-	if (readme != NULL) {
+	if (card_text != NULL) {
 		av_node *mc = child(&b, root, "model_card", AV_MAP);
-		av_node *t = av_node_new_str(b.doc, readme->readme, readme->readme_len);
+		av_node *t = av_node_new_str(b.doc, card_text, readme->readme_len);
 		if (t == NULL)
 			b.rc = AV_ENOMEM;
 		set(&b, mc, "text", t, "README.md", 0);
 	}
+	free(card_text);
 
 	/* Every file. */
 	av_node *arts = run->files.n > 0 ? child(&b, root, "artifacts", AV_SEQ) : NULL;

@@ -266,7 +266,7 @@ resolve_ref(const char *gitdir, const char *ref, av_git_head *h, const char *pre
 		char *nl = memchr(p, '\n', (size_t)(buf + len - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
 		no++;
-		if (n >= 42 + rl && av_scan_hex(p, 40) && p[40] == ' ' &&
+		if (n >= 41 + rl && av_scan_hex(p, 40) && p[40] == ' ' &&
 		    memcmp(p + 41, ref, rl) == 0 && (n == 41 + rl || p[41 + rl] == '\r')) {
 			memcpy(h->revision, p, 40);
 			h->revision[40] = '\0';

@@ -77,7 +77,7 @@ struct line {
 };
 
 static void
-found(struct line *l, const char *at, const char *kind, bool specific)
+found(struct line *l, const char *at, const char *end, const char *kind, bool specific)
 {
 	for (size_t i = l->out->n; i-- > 0 && l->out->v[i].line == l->no;)
 		if (strcmp(l->out->v[i].kind, kind) == 0)
@@ -96,6 +96,7 @@ found(struct line *l, const char *at, const char *kind, bool specific)
 	}
 	l->out->v[l->out->n].line = l->no;
 	l->out->v[l->out->n].column = (int)(at - l->s) + 1;
+	l->out->v[l->out->n].length = (int)(end - at);
 	l->out->v[l->out->n].kind = kind;
 	l->out->n++;
 	l->specific |= specific;
@@ -154,7 +155,7 @@ providers(struct line *l)
 		size_t n = run(p + 3, l->e, alnum);
 		if (boundary_before(l->s, p) && n >= 30 && n <= 40 && keylike(p + 3, n) &&
 		    (p + 3 + n == l->e || !token_char((unsigned char)p[3 + n])))
-			found(l, p, "huggingface_token", true);
+			found(l, p, p + 3 + n, "huggingface_token", true);
 	}
 	EACH(l, p, "sk-") {
 		if (!boundary_before(l->s, p))
@@ -163,16 +164,16 @@ providers(struct line *l)
 		bool ant = (size_t)(l->e - v) >= 4 && memcmp(v, "ant-", 4) == 0;
 		size_t n = run(v, l->e, token_char);
 		if (ant && n >= 40 && keylike(v + 4, n - 4))
-			found(l, p, "anthropic_key", true);
+			found(l, p, v + n, "anthropic_key", true);
 		else if (!ant && n >= 32 && keylike(v, n))
-			found(l, p, "openai_key", true);
+			found(l, p, v + n, "openai_key", true);
 	}
 	static const char *const aws[] = {"AKIA", "ASIA", "ABIA", "ACCA"};
 	for (size_t k = 0; k < 4; k++)
 		EACH(l, p, aws[k]) {
 			size_t n = run(p + 4, l->e, upper_digit);
 			if (boundary_before(l->s, p) && n == 16)
-				found(l, p, "aws_access_key_id", true);
+				found(l, p, p + 20, "aws_access_key_id", true);
 		}
 	const char *ak = find_ci(l->s, l->e, "aws_secret_access_key");
 	if (ak != NULL) {
@@ -181,31 +182,31 @@ providers(struct line *l)
 			v++;
 		size_t n = run(v, l->e, b64_char);
 		if (n == 40 && keylike(v, n))
-			found(l, ak, "aws_secret_access_key", true);
+			found(l, ak, v + n, "aws_secret_access_key", true);
 	}
 	EACH(l, p, "AIza") {
 		size_t n = run(p + 4, l->e, token_char);
 		if (boundary_before(l->s, p) && n == 35)
-			found(l, p, "gcp_api_key", true);
+			found(l, p, p + 4 + n, "gcp_api_key", true);
 	}
 	static const char *const az[] = {"AccountKey=", "SharedAccessKey="};
 	for (size_t k = 0; k < 2; k++)
 		EACH(l, p, az[k]) {
 			size_t n = run(p + strlen(az[k]), l->e, b64_char);
 			if (n >= 40 && keylike(p + strlen(az[k]), n))
-				found(l, p, "azure_key", true);
+				found(l, p, p + strlen(az[k]) + n, "azure_key", true);
 		}
 	static const char *const gh[] = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"};
 	for (size_t k = 0; k < 5; k++)
 		EACH(l, p, gh[k]) {
 			size_t n = run(p + 4, l->e, alnum);
 			if (boundary_before(l->s, p) && n >= 36 && n <= 40)
-				found(l, p, "github_token", true);
+				found(l, p, p + 4 + n, "github_token", true);
 		}
 	EACH(l, p, "github_pat_") {
 		size_t n = run(p + 11, l->e, token_char);
 		if (boundary_before(l->s, p) && n >= 40)
-			found(l, p, "github_token", true);
+			found(l, p, p + 11 + n, "github_token", true);
 	}
 	EACH(l, p, "xox") {
 		if (!boundary_before(l->s, p) || p + 4 >= l->e || strchr("abposr", p[3]) == NULL ||
@@ -213,18 +214,18 @@ providers(struct line *l)
 			continue;
 		size_t n = run(p + 5, l->e, token_char);
 		if (n >= 10 && keylike(p + 5, n))
-			found(l, p, "slack_token", true);
+			found(l, p, p + 5 + n, "slack_token", true);
 	}
 	EACH(l, p, "hooks.slack.com/services/T") {
 		size_t n = run(p + 25, l->e, token_char);
 		if (n >= 20)
-			found(l, p, "slack_webhook", true);
+			found(l, p, p + 25 + n, "slack_webhook", true);
 	}
 	EACH(l, p, "-----BEGIN ") {
 		const char *q = memmem(p, (size_t)(l->e - p), "PRIVATE KEY", 11);
 		if (q != NULL && q - p < 40) {
 			bool gcp = memmem(l->s, (size_t)(l->e - l->s), "\"private_key\"", 13) != NULL;
-			found(l, p, gcp ? "gcp_service_account_key" : "private_key", true);
+			found(l, p, l->e, gcp ? "gcp_service_account_key" : "private_key", true);
 		}
 	}
 }
@@ -259,7 +260,7 @@ url_passwords(struct line *l)
 		size_t n = (size_t)(q - pw);
 		if (n >= 3 && !placeholder(pw, n) && !(n == 8 && memcmp(pw, "password", 8) == 0) &&
 		    !(n == 4 && memcmp(pw, "pass", 4) == 0))
-			found(l, p, "password_in_url", false);
+			found(l, a, q, "password_in_url", false);
 	}
 }
 
@@ -308,7 +309,7 @@ assignments(struct line *l)
 					continue;
 			}
 			if (!placeholder(v, n) && keylike(v, n) && entropy(v, n) >= 3.5)
-				found(l, p, "generic_secret", false);
+				found(l, p, v + n, "generic_secret", false);
 			p = v + n - 1 > p ? v + n - 1 : p;
 		}
 	}

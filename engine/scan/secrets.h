@@ -7,8 +7,8 @@
  * passwords written into URLs, and for high-entropy values assigned to
  * names like password, secret, token or api_key.  A notebook is scanned as
  * the text it is, so cell sources and outputs are both covered.  The
- * results hold a line, a column and a kind: the secret's text is never
- * copied out of the buffer.
+ * results hold a line, a column, a length and a kind: the secret's text is
+ * never copied out of the buffer.
  */
 #ifndef ENGINE_SCAN_SECRETS_H
 #define ENGINE_SCAN_SECRETS_H
@@ -18,6 +18,7 @@
 typedef struct av_secret {
 	int line;
 	int column;
+	int length;       /* bytes of the match on its line, for redacting it */
 	const char *kind; /* a static string: "huggingface_token", "openai_key", ... */
 } av_secret;
 
