@@ -417,6 +417,14 @@ START_TEST(toml_errors_name_their_line)
 	toml("a = 1\n\nb = \xFF\n", AV_EPARSE, 3);
 	toml("a = 1\na.b = 2\n", AV_EPARSE, 2);
 	toml("n = 1__0\n", AV_EPARSE, 1);
+	/* a backslash as the last byte of the input: the message does not read past it */
+	static const char tail[] = "s = \"x\\";
+	char *exact = malloc(sizeof(tail) - 1);
+	memcpy(exact, tail, sizeof(tail) - 1);
+	av_doc *doc;
+	av_error err;
+	ck_assert_int_eq(av_toml_parse(&doc, exact, sizeof(tail) - 1, "t", NULL, &err), AV_EPARSE);
+	free(exact);
 	toml("s = \"\\q\"\n", AV_EPARSE, 1);
 	/* nesting is bounded */
 	char deep[400];

@@ -272,6 +272,10 @@ string(struct tp *p, size_t *len)
 		}
 		/* escapes of basic strings */
 		p->i++;
+		if (at_end(p)) {
+			fail(p, AV_EPARSE, "unterminated string");
+			return false;
+		}
 		c = cur(p);
 		const char *simple = NULL;
 		switch (c) {
