@@ -429,6 +429,23 @@ START_TEST(from_pretrained_of_itself_is_not_a_download)
 }
 END_TEST
 
+/* A name longer than any known call once made the reader stop advancing. */
+START_TEST(very_long_names_and_deep_nesting_end)
+{
+	char src[4096];
+	size_t n = 0;
+	for (int i = 0; i < 300; i++)
+		src[n++] = 'x';
+	n += (size_t)snprintf(src + n, sizeof(src) - n, "(1)\nos.system('a')\n");
+	for (int i = 0; i < 1000; i++)
+		src[n++] = i < 500 ? 'f' : ')', src[n++] = i < 500 ? '(' : '\n';
+	src[n] = '\0';
+	av_codefacts f = code_of(src, NULL);
+	ck_assert_ptr_nonnull(fact(&f, AV_CODE_SUBPROCESS, 2));
+	av_codefacts_fini(&f);
+}
+END_TEST
+
 START_TEST(notebook_cells_and_shell_lines_keep_their_json_lines)
 {
 	const char *nb =
@@ -485,6 +502,7 @@ scan_text_suite(void)
 	tc = tcase_create("code");
 	tcase_add_test(tc, calls_are_resolved_through_import_aliases);
 	tcase_add_test(tc, from_pretrained_of_itself_is_not_a_download);
+	tcase_add_test(tc, very_long_names_and_deep_nesting_end);
 	tcase_add_test(tc, notebook_cells_and_shell_lines_keep_their_json_lines);
 	suite_add_tcase(s, tc);
 	return s;

@@ -190,6 +190,10 @@ struct walk {
 	size_t nal;
 	char star[16][96]; /* modules imported with "*" */
 	size_t nstar;
+	/* Argument tokens left to read: each call's arguments are read once
+	 * for the call and again as code, so this keeps a file of deeply
+	 * nested calls linear. */
+	size_t arg_budget;
 	int rc;
 };
 
@@ -367,14 +371,15 @@ struct args {
 /* Reads the arguments after "(" (t is the first token after it) up to the
  * matching ")". */
 static void
-read_args(av_pytok *tz, av_pytok_t *t, struct args *a)
+read_args(av_pytok *tz, av_pytok_t *t, struct args *a, size_t *budget)
 {
 	int depth = t->depth; /* the depth inside the parentheses */
 	int pos = 0, count = 0;
 	av_pytok_t prev = {0}, prev2 = {0};
 
 	memset(a, 0, sizeof(*a));
-	while (t->type != AV_PYT_END && count++ < MAX_ARG_TOKENS) {
+	while (t->type != AV_PYT_END && count++ < MAX_ARG_TOKENS && *budget > 0) {
+		(*budget)--;
 		if (t->type == AV_PYT_OP && t->s[0] == ')' && t->depth == depth)
 			return;
 		if (t->depth == depth && t->type == AV_PYT_OP && t->s[0] == ',')
@@ -548,6 +553,7 @@ av_pycode_scan(av_codefacts *out, const char *src, size_t len, const int *linema
 	w->linemap = linemap;
 	w->nlines = nlines;
 	w->self_repo = self_repo;
+	w->arg_budget = 4 * len + 65536;
 	av_pytok_init(&tz, src, len);
 	av_pytok_next(&tz, &t);
 	while (t.type != AV_PYT_END && w->rc == 0) {
@@ -580,6 +586,11 @@ av_pycode_scan(av_codefacts *out, const char *src, size_t len, const int *linema
 			if (method)
 				chain[n++] = '.';
 			int parts = 0;
+			if (n + t.len + 2 >= sizeof(chain)) { /* a name too long to be one we know */
+				after_dot = false;
+				av_pytok_next(&tz, &t);
+				continue;
+			}
 			while (t.type == AV_PYT_NAME && parts < MAX_CHAIN && n + t.len + 2 < sizeof(chain)) {
 				memcpy(chain + n, t.s, t.len);
 				n += t.len;
@@ -611,7 +622,7 @@ av_pycode_scan(av_codefacts *out, const char *src, size_t len, const int *linema
 				av_pytok_next(&tz, &t);
 				av_pytok save = tz;
 				av_pytok_t tsave = t;
-				read_args(&tz, &t, &a);
+				read_args(&tz, &t, &a, &w->arg_budget);
 				judge(w, name, method, &a, line);
 				/* the arguments may hold calls too: read them again as code */
 				tz = save;
