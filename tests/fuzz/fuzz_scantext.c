@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data;
 	int lines = 1;
 	for (size_t i = 0; i < size; i++)
-		lines += text[i] == '\n';
+		lines += text[i] == '\n' || text[i] == '\r'; /* YAML counts a CR as a line break */
 
 	av_secrets s;
 	av_secrets_init(&s);
