@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "card.h"
+#include "doc.h"
 #include "file.h"
 #include "scan/licid.h"
 #include "scan/pycode.h"
@@ -253,6 +255,40 @@ START_TEST(noncommercial_text_is_not_taken_for_the_commercial_one)
 }
 END_TEST
 
+/* The real Llama 3 license, as the corpus's Meta-Llama-3-8B card carries it
+ * in extra_gated_prompt: identified by its title and terms. */
+START_TEST(the_real_llama3_text_is_identified)
+{
+	const char *corpus = getenv("AIVET_CORPUS_DIR");
+	char p[1024];
+	if (corpus == NULL)
+		return;
+	snprintf(p, sizeof(p), "%s/modelcards/meta-llama--Meta-Llama-3-8B.md", corpus);
+	FILE *f = fopen(p, "r");
+	if (f == NULL)
+		return;
+	fclose(f);
+	size_t len, ylen, body;
+	const char *yaml;
+	bool unclosed;
+	char *card = slurp(p, &len);
+	ck_assert(av_card_front_matter(card, len, &yaml, &ylen, &body, &unclosed));
+	av_doc *fm;
+	av_error err;
+	ck_assert_int_eq(av_doc_parse(&fm, yaml, ylen, AV_FMT_YAML, p, NULL, &err), 0);
+	const char *text = av_map_str(av_doc_root(fm), "extra_gated_prompt");
+	ck_assert_ptr_nonnull(text);
+	av_licdb *db = shipped();
+	av_licmatch m;
+	ck_assert_int_eq(av_license_identify(db, text, strlen(text), &m), 0);
+	ck_assert_msg(m.identified && strcmp(m.id, "llama3") == 0 && m.score == 1.0, "%s %.2f", m.id,
+	    m.score);
+	av_licdb_destroy(db);
+	av_doc_destroy(fm);
+	free(card);
+}
+END_TEST
+
 START_TEST(bad_identification_data_is_refused_with_its_line)
 {
 	static const char *bad[] = {
@@ -493,6 +529,7 @@ scan_text_suite(void)
 	tcase_add_test(tc, ai_licenses_by_their_titles_and_terms);
 	tcase_add_test(tc, a_title_alone_is_not_a_license_text);
 	tcase_add_test(tc, noncommercial_text_is_not_taken_for_the_commercial_one);
+	tcase_add_test(tc, the_real_llama3_text_is_identified);
 	tcase_add_test(tc, bad_identification_data_is_refused_with_its_line);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("secrets");
