@@ -736,7 +736,7 @@ av_notebook_scan(av_codefacts *out, const char *buf, size_t len, const char *nam
 
 	av_limits_default(&lim);
 	lim.max_bytes = 64u << 20;
-	lim.max_nodes = 2000000;
+	lim.max_nodes = 500000; /* keeps a notebook's tree to some tens of MB */
 	if ((rc = av_doc_parse(&doc, buf, len, AV_FMT_JSON, name, &lim, &err)) != 0) {
 		av_diags_add(d, rc, name, err.line, err.column, "not a notebook: %s", err.msg);
 		return rc == AV_ENOMEM ? rc : AV_EPARSE;

@@ -199,7 +199,8 @@ custom_code_name(const char *rel)
 	return false;
 }
 
-/* config.json and friends at the top: the line of a top-level auto_map. */
+/* config.json and the *_config.json files beside it (tokenizer, processor):
+ * the line of a top-level auto_map. */
 static int
 auto_map_line(const char *buf, size_t len, const char *name)
 {
@@ -255,7 +256,8 @@ read_text(struct av_scan_run *run, size_t i, const char *buf, size_t len)
 		if (run->licdb != NULL && av_license_identify(run->licdb, buf, len, &r->lic) != 0)
 			r->oom = true;
 	}
-	if (strchr(rel, '/') == NULL && av_scan_suffix(rel, ".json"))
+	if (strchr(rel, '/') == NULL && (strcmp(rel, "config.json") == 0 ||
+	    av_scan_suffix(rel, "_config.json")))
 		r->auto_map_line = auto_map_line(buf, len, rel);
 	if (strcasecmp(rel, "README.md") == 0 && (r->readme = malloc(len + 1)) != NULL) {
 		memcpy(r->readme, buf, len + 1);
