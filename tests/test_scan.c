@@ -460,6 +460,31 @@ START_TEST(git_head_through_refs_and_packed_refs)
 }
 END_TEST
 
+/* A clone made without git-lfs holds pointers where the weights should be. */
+START_TEST(git_lfs_pointers_are_not_taken_for_the_weights)
+{
+	av_diags d;
+	av_diags_init(&d);
+	put("repo/model.safetensors", "version https://git-lfs.github.com/spec/v1\n"
+	    "oid sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+	    "size 14483464192\n");
+	av_scan_opts o = opts();
+	av_scan *s = scan("repo", &o, &d);
+	const av_node *a = av_node_at(av_scan_manifest(s), "artifacts.0");
+	ck_assert_str_eq(av_map_str(a, "sha256"),
+	    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+	ck_assert_int_eq(av_map_get(a, "size")->i, 14483464192LL);
+	ck_assert_ptr_null(av_map_get(a, "inspected"));
+	ck_assert_ptr_null(av_map_get(a, "format"));
+	bool said = false;
+	for (size_t i = 0; i < d.n; i++)
+		said |= d.v[i].code == AV_EIO && strstr(d.v[i].msg, "Git LFS pointer") != NULL;
+	ck_assert(said);
+	av_scan_destroy(s);
+	av_diags_fini(&d);
+}
+END_TEST
+
 START_TEST(scanner_reports_join_the_dependencies)
 {
 	av_diags d;
@@ -509,6 +534,7 @@ scan_suite(void)
 	tcase_add_test(tc, the_hash_cache_spares_unchanged_files);
 	tcase_add_test(tc, symbolic_links_stay_inside_and_the_file_count_is_bounded);
 	tcase_add_test(tc, scanner_reports_join_the_dependencies);
+	tcase_add_test(tc, git_lfs_pointers_are_not_taken_for_the_weights);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("revision");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -221,6 +221,15 @@ artifact(struct b *b, av_node *list, const av_scan_file *f, const struct av_scan
 	av_seq_append(list, a);
 	evidence(b, a, f->rel, 0);
 	set(b, a, "path", str(b, f->rel), NULL, 0);
+	if (r->lfs) {
+		/* what the pointer says the file is; its content was not here to inspect */
+		av_diags_add(d, AV_EIO, f->rel, 0, 0,
+		    "a Git LFS pointer: the file itself is not in this copy and was not inspected "
+		    "(git lfs pull, or scan the Hugging Face cache)");
+		set(b, a, "sha256", str(b, r->lfs_sha256), f->rel, 2);
+		set(b, a, "size", integer(b, (int64_t)r->lfs_size), f->rel, 3);
+		return;
+	}
 	cJSON *j = r->inspected ? cJSON_Parse(r->inspected) : NULL;
 	if (j == NULL) {
 		if (r->error[0] != '\0')

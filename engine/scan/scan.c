@@ -221,12 +221,38 @@ auto_map_line(const char *buf, size_t len, const char *name)
 	return line;
 }
 
+/*
+ * A Git LFS pointer ("version https://git-lfs.github.com/spec/v1", "oid
+ * sha256:HEX", "size N"): a clone made without git-lfs holds these in place
+ * of the weights.
+ */
+static bool
+lfs_pointer(const char *buf, size_t len, char sha[65], uint64_t *size)
+{
+	static const char magic[] = "version https://git-lfs.github.com/spec/v1\n";
+	if (len > 1024 || len < sizeof(magic) - 1 || memcmp(buf, magic, sizeof(magic) - 1) != 0)
+		return false;
+	const char *oid = strstr(buf, "\noid sha256:"), *sz = strstr(buf, "\nsize ");
+	if (oid == NULL || sz == NULL || !av_scan_hex(oid + 12, 64))
+		return false;
+	memcpy(sha, oid + 12, 64);
+	sha[64] = '\0';
+	char *end;
+	*size = strtoull(sz + 6, &end, 10);
+	return end != sz + 6;
+}
+
 static void
 read_text(struct av_scan_run *run, size_t i, const char *buf, size_t len)
 {
 	const av_scan_file *f = &run->files.v[i];
 	struct av_scan_result *r = &run->res[i];
 	const char *rel = f->rel;
+
+	if (lfs_pointer(buf, len, r->lfs_sha256, &r->lfs_size)) {
+		r->lfs = true;
+		return;
+	}
 
 	if (av_secrets_scan(&r->secrets, buf, len) != 0)
 		r->oom = true;
@@ -355,17 +381,22 @@ process(struct av_scan_run *run, size_t i)
 	cJSON_Delete(j);
 	if (binary || f->size == 0)
 		return;
+	/* the first bytes say whether it is text; only then is the rest read */
 	size_t len;
 	bool truncated;
-	char *buf = read_head(f->path, f->size < SNIFF_BYTES ? SNIFF_BYTES : run->opts.max_text, &len,
-	    &truncated);
-	if (buf == NULL)
+	char *buf = read_head(f->path, SNIFF_BYTES, &len, &truncated);
+	if (buf == NULL || !looks_text(buf, len)) {
+		free(buf);
 		return;
-	if (looks_text(buf, len < SNIFF_BYTES ? len : SNIFF_BYTES)) {
-		r->text = true;
-		r->truncated = truncated;
-		read_text(run, i, buf, len);
 	}
+	if (truncated) {
+		free(buf);
+		if ((buf = read_head(f->path, run->opts.max_text, &len, &truncated)) == NULL)
+			return;
+	}
+	r->text = true;
+	r->truncated = truncated;
+	read_text(run, i, buf, len);
 	free(buf);
 }
 

@@ -37,6 +37,9 @@ struct av_scan_result {
 	bool license_file;
 	av_licmatch lic;
 	int auto_map_line;    /* a top-level *.json's auto_map, or 0 */
+	bool lfs;             /* a Git LFS pointer: the file itself is not in this copy */
+	char lfs_sha256[65];  /* the sha256 and size the pointer names */
+	uint64_t lfs_size;
 	bool custom_code;     /* a top-level modeling_*.py and the like */
 };
 
