@@ -340,6 +340,28 @@ START_TEST(broken_files_are_errors_with_lines)
 }
 END_TEST
 
+/* The fuzzer's find: a wheel file name or a JSON key holding a NUL made a
+ * dependency with an empty name. */
+START_TEST(nothing_is_not_a_package_name)
+{
+	static const char req[] = "https://x.example/\0abc-1.0-py3-none-any.whl\nok==1\n";
+	struct got g;
+	av_deps_init(&g.deps);
+	av_diags_init(&g.d);
+	g.rc = av_deps_parse(&g.deps, AV_DEPFILE_REQUIREMENTS, req, sizeof(req) - 1, "f", &g.d);
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_uint_eq(g.deps.n, 1);
+	ck_assert_str_eq(g.deps.v[0].name, "ok");
+	done(&g);
+	g = parse(AV_DEPFILE_PIPFILE_LOCK, "{\"default\": {\"\": {\"version\": \"==1\"},"
+	    " \"c\": {\"version\": \"==3\"}}}");
+	ck_assert_int_eq(g.rc, 0);
+	ck_assert_uint_eq(g.deps.n, 1);
+	ck_assert_str_eq(g.deps.v[0].name, "c");
+	done(&g);
+}
+END_TEST
+
 START_TEST(which_reader_for_which_file)
 {
 	ck_assert_int_eq(av_depfile_of("requirements.txt"), AV_DEPFILE_REQUIREMENTS);
@@ -447,6 +469,7 @@ scan_deps_suite(void)
 	tcase_add_test(tc, setup_cfg_lists);
 	tcase_add_test(tc, setup_py_is_read_statically);
 	tcase_add_test(tc, which_reader_for_which_file);
+	tcase_add_test(tc, nothing_is_not_a_package_name);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("structured");
 	tcase_add_test(tc, pyproject_pep621_groups_and_poetry);

@@ -40,6 +40,13 @@ int
 av_deps_add(av_deps *out, const char *name, size_t nlen, const char *version, size_t vlen,
     const char *ecosystem, bool pinned, bool hashed, int line)
 {
+	/* No package is named by nothing, or by control characters (a NUL in a
+	 * JSON key, a wheel file name): such an entry names no dependency. */
+	if (nlen == 0)
+		return 0;
+	for (size_t i = 0; i < nlen; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
+			return 0;
 	if (out->n == out->cap) {
 		size_t cap = out->cap ? out->cap * 2 : 16;
 		av_dep *v = realloc(out->v, cap * sizeof(*v));
