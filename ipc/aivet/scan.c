@@ -262,6 +262,21 @@ usage_scan(FILE *f)
 	    "  -q, --quiet            no notes, no progress\n");
 }
 
+/* Whether a global option takes the next word as its value (so that the
+ * command is found after it). */
+static bool
+takes_arg(const char *a)
+{
+	static const char *const with[] = {"-s", "-f", "-p", "--socket", "--format", "--profile",
+		"--fail-on", "--plugin-dir", "--policy-dir", "--timeout", "--run", "--from-card",
+		"--input", "--vulns", "--jobs", "--max-files", NULL};
+
+	for (int i = 0; with[i] != NULL; i++)
+		if (strcmp(a, with[i]) == 0)
+			return true;
+	return false;
+}
+
 int
 cli_scan_main(int argc, char **argv)
 {
@@ -279,16 +294,10 @@ cli_scan_main(int argc, char **argv)
 	int ch, ex;
 
 	for (int i = 1; i < argc && cmd == NULL; i++) {
-		if (argv[i][0] != '-') {
+		if (argv[i][0] != '-')
 			cmd = argv[i];
-		} else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "-s") == 0 ||
-		    strcmp(argv[i], "-p") == 0 || (strncmp(argv[i], "--", 2) == 0 &&
-			strchr(argv[i], '=') == NULL && (strcmp(argv[i], "--format") == 0 ||
-			    strcmp(argv[i], "--vulns") == 0 || strcmp(argv[i], "--jobs") == 0 ||
-			    strcmp(argv[i], "--max-files") == 0 || strcmp(argv[i], "--socket") == 0 ||
-			    strcmp(argv[i], "--profile") == 0))) {
+		else if (takes_arg(argv[i]))
 			i++;
-		}
 	}
 	if (cmd == NULL || strcmp(cmd, "scan") != 0)
 		return -1;
