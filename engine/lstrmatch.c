@@ -45,7 +45,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "plugin_int.h"
+#include "sandbox.h"
 
 /* As lstrlib.c and luaconf.h define them. */
 #define L_ESC '%'

@@ -4,8 +4,10 @@
  * column for every problem, resolving `extends` chains and merging the
  * license knowledge base.
  *
- * This file reads documents and builds the av_profile records; evaluation
- * (plugin.c) only asks them for intervals, remaps and settings.
+ * This file reads documents and builds the av_profile records, and checks
+ * each profile's settings against the plugins' settings_schema (settings.c
+ * knows what a schema allows); evaluation (runtime.c) only asks them for
+ * intervals, remaps and settings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -571,32 +573,6 @@ av_profile_enabled(const av_profile *pr, const char *plugin)
 	return en == NULL || en->type != AV_BOOL || en->b;
 }
 
-static bool
-type_ok(const char *type, const av_node *v)
-{
-	if (v->type == AV_NULL)
-		return true;
-	if (strcmp(type, "string") == 0)
-		return v->type == AV_STR;
-	if (strcmp(type, "number") == 0)
-		return v->type == AV_INT || v->type == AV_FLOAT;
-	if (strcmp(type, "integer") == 0)
-		return v->type == AV_INT;
-	if (strcmp(type, "boolean") == 0)
-		return v->type == AV_BOOL;
-	if (strcmp(type, "table") == 0)
-		return v->type == AV_MAP || (v->type == AV_SEQ && v->count == 0);
-	if (strcmp(type, "list") == 0)
-		return v->type == AV_SEQ;
-	return false;
-}
-
-bool
-av_schema_type_ok(const char *type, const av_node *v)
-{
-	return type_ok(type, v);
-}
-
 int
 av_profile_check_settings(const av_profile *pr, const av_plugin *pl, av_diags *d)
 {
@@ -607,8 +583,8 @@ av_profile_check_settings(const av_profile *pr, const av_plugin *pl, av_diags *d
 	if (s == NULL || s->type != AV_MAP || pl->schema == NULL)
 		return 0;
 	for (const av_node *c = s->first; c != NULL; c = c->next) {
-		const av_node *def;
-		const char *type;
+		const av_node *def, *where;
+		char why[1200];
 		if (strcmp(c->key, "enabled") == 0)
 			continue;
 		def = av_map_get(av_doc_root(pl->schema), c->key);
@@ -619,11 +595,9 @@ av_profile_check_settings(const av_profile *pr, const av_plugin *pl, av_diags *d
 			bad_n++;
 			continue;
 		}
-		type = av_map_str(def, "type");
-		if (type != NULL && !type_ok(type, c)) {
-			av_diags_add(d, AV_ECONFIG, pr->file, c->line, c->column,
-			    "setting %s.%s must be of type %s, not %s", pl->info.name, c->key, type,
-			    av_ntype_name(c->type));
+		if (av_schema_check(def, c, &where, why, sizeof(why)) != 0) {
+			av_diags_add(d, AV_ECONFIG, pr->file, where->line, where->column,
+			    "setting %s.%s %s", pl->info.name, c->key, why);
 			bad_n++;
 		}
 	}

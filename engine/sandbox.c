@@ -9,7 +9,7 @@
  * string.dump, package.loadlib, debug, io) is absent; the shared library
  * tables are read-only proxies so that one plugin cannot change what
  * another sees.  Each plugin gets its own global environment.  This file
- * does not know what a plugin or a verdict is; plugin.c does.
+ * does not know what a plugin or a verdict is; policy.c and runtime.c do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,6 +693,82 @@ av_sandbox_load(av_sandbox *sb, const char *buf, size_t len, const char *chunkna
 	lua_setupvalue(L, -2, 1);
 	return LUA_OK;
 }
+
+/* Documents and Lua values, both ways: settings and manifests go in,
+ * settings_schema tables and test manifests come out. */
+
+av_node *
+av_lua_to_node(lua_State *L, int idx, av_doc *doc, int depth, char *why, size_t whylen)
+{
+	av_node *n;
+
+	idx = lua_absindex(L, idx);
+	if (depth > 32) {
+		snprintf(why, whylen, "nested too deep");
+		return NULL;
+	}
+	switch (lua_type(L, idx)) {
+	case LUA_TNIL:
+		return av_node_new(doc, AV_NULL);
+	case LUA_TBOOLEAN:
+		return av_node_new_bool(doc, lua_toboolean(L, idx));
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx))
+			return av_node_new_int(doc, (int64_t)lua_tointeger(L, idx));
+		return av_node_new_float(doc, (double)lua_tonumber(L, idx));
+	case LUA_TSTRING: {
+		size_t len;
+		const char *s = lua_tolstring(L, idx, &len);
+		return av_node_new_str(doc, s, len);
+	}
+	case LUA_TTABLE: {
+		lua_Integer len = (lua_Integer)lua_rawlen(L, idx), count = 0;
+		bool seq = true;
+		luaL_checkstack(L, 4, "settings");
+		lua_pushnil(L);
+		while (lua_next(L, idx)) {
+			count++;
+			if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 ||
+			    lua_tointeger(L, -2) > len)
+				seq = false;
+			lua_pop(L, 1);
+		}
+		if (seq && count == len) {
+			n = av_node_new(doc, AV_SEQ);
+			for (lua_Integer i = 1; n != NULL && i <= len; i++) {
+				lua_rawgeti(L, idx, i);
+				av_node *c = av_lua_to_node(L, -1, doc, depth + 1, why, whylen);
+				lua_pop(L, 1);
+				if (c == NULL)
+					return NULL;
+				av_seq_append(n, c);
+			}
+			return n;
+		}
+		n = av_node_new(doc, AV_MAP);
+		lua_pushnil(L);
+		while (n != NULL && lua_next(L, idx)) {
+			if (lua_type(L, -2) != LUA_TSTRING) {
+				snprintf(why, whylen, "a table mixes string and non-string keys");
+				lua_pop(L, 2);
+				return NULL;
+			}
+			av_node *c = av_lua_to_node(L, -1, doc, depth + 1, why, whylen);
+			if (c == NULL) {
+				lua_pop(L, 2);
+				return NULL;
+			}
+			av_map_set(doc, n, lua_tostring(L, -2), c);
+			lua_pop(L, 1);
+		}
+		return n;
+	}
+	default:
+		snprintf(why, whylen, "a %s has no settings form", luaL_typename(L, idx));
+		return NULL;
+	}
+}
+
 
 void
 av_node_push_lua(lua_State *L, const av_node *n)

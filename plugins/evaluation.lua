@@ -259,12 +259,12 @@ return {
 	applies_to = { "model", "weights", "system" },
 	settings_schema = {
 		required_coverage = { type = "list", default = { "realistic_tasks", "edge_cases", "refusals", "low_quality_inputs", "harmful_errors" } },
-		coverage_severity = { type = "string", default = "warn" },
-		min_test_set_size = { type = "integer", default = 50 },
+		coverage_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
+		min_test_set_size = { type = "integer", default = 50, min = 0 },
 		required_metrics = { type = "list", default = { "accuracy" } },
 		citations_with_retrieval = { type = "boolean", default = true },
 		thresholds = { type = "table", default = {} },
-		threshold_severity = { type = "string", default = "review" },
+		threshold_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
 		max_age = { type = "string", default = "365d" },
 	},
 	evaluate = function(component, settings, report)

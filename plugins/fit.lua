@@ -147,11 +147,11 @@ return {
 	version = "1.0.0",
 	description = "The team's capacity to evaluate, run, secure, support and keep compliant the component for this use.",
 	settings_schema = {
-		min_ml_expertise = { type = "string", default = "medium" },
-		min_infra_capacity = { type = "string", default = "medium" },
-		security_review_severity = { type = "string", default = "warn" },
-		compliance_severity = { type = "string", default = "review" },
-		undeclared_severity = { type = "string", default = "warn" },
+		min_ml_expertise = { type = "string", default = "medium", one_of = { "none", "low", "medium", "high" } },
+		min_infra_capacity = { type = "string", default = "medium", one_of = { "none", "low", "medium", "high" } },
+		security_review_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
+		compliance_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		undeclared_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		risk_from_use(component, report)

@@ -568,14 +568,14 @@ return {
 			model = { "weights" }, weights = { "weights" }, dataset = { "data" },
 			code = { "code" }, tooling = { "code" }, system = {},
 		} },
-		commercial = { type = "string", default = "manifest" },
+		commercial = { type = "string", default = "manifest", one_of = { "manifest", "always", "never" } },
 		assume_commercial = { type = "boolean", default = true },
 		deny = { type = "list", default = {} },
 		allow_categories = { type = "list", default = {} },
 		check_dependencies = { type = "boolean", default = true },
 		list_conditions = { type = "boolean", default = true },
-		file_mismatch_severity = { type = "string", default = "review" },
-		unidentified_file_severity = { type = "string", default = "warn" },
+		file_mismatch_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		unidentified_file_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		local commercial = is_commercial(component, settings)

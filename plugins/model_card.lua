@@ -205,10 +205,10 @@ return {
 			"intended_use", "out_of_scope", "limitations", "risks", "training_data", "evaluation",
 		} },
 		recommended_sections = { type = "list", default = { "safety_testing", "languages", "domains", "users" } },
-		min_words = { type = "integer", default = 8 },
-		missing_severity = { type = "string", default = "review" },
-		recommended_severity = { type = "string", default = "info" },
-		thin_severity = { type = "string", default = "warn" },
+		min_words = { type = "integer", default = 8, min = 0 },
+		missing_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		recommended_severity = { type = "string", default = "info", one_of = { "info", "warn", "review", "block" } },
+		thin_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		if not check_card_exists(component, report) then

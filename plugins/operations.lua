@@ -154,7 +154,7 @@ return {
 		hosted_controls = { type = "list", default = { "access_control", "logging", "monitoring", "incident_response" } },
 		public_controls = { type = "list", default = { "rate_limits", "abuse_prevention", "fallback" } },
 		high_impact_controls = { type = "list", default = { "fallback", "human_review", "monitoring" } },
-		missing_severity = { type = "string", default = "review" },
+		missing_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
 		public = { type = "boolean", default = false },
 	},
 	evaluate = function(component, settings, report)

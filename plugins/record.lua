@@ -107,8 +107,8 @@ return {
 	version = "1.0.0",
 	description = "The decision record: owner, decision, assumptions, known limits, review date.",
 	settings_schema = {
-		owner_severity = { type = "string", default = "review" },
-		detail_severity = { type = "string", default = "warn" },
+		owner_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		detail_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		local d = type(component.decisions) == "table" and component.decisions or EMPTY

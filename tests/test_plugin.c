@@ -1,7 +1,8 @@
 /*
  * test_plugin.c - the plugin host: contract checks at load, the sandbox
  * refusing escapes, instruction and memory limits, fail-closed findings,
- * profiles (extends, remaps, cycles, unknown keys), risk and review dates,
+ * profiles (extends, remaps, cycles, unknown keys), settings checked
+ * against settings_schema (types, one_of, min, max), risk and review dates,
  * the helper modules, and `aivet plugin test`.
  */
 #include <check.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -929,6 +931,201 @@ START_TEST(plugin_test_runs_tests)
 }
 END_TEST
 
+/* --- settings: one_of, min, max --- */
+
+/* A plugin whose settings_schema bounds every setting, and reports what it
+ * was given. */
+static const char *const bounded_plugin =
+    "return {\n"
+    "  name = 'bounded', area = 'fixture', version = '1', description = 'bounded settings',\n"
+    "  settings_schema = {\n"
+    "    level = {type = 'string', default = 'warn', one_of = {'info', 'warn', 'review', 'block'}},\n"
+    "    limit = {type = 'integer', default = 3, min = 1, max = 10},\n"
+    "    ratio = {type = 'number', default = 0.5, min = 0, max = 1},\n"
+    "    kinds = {type = 'list', default = {'model'}, one_of = {'model', 'dataset', 'code'}},\n"
+    "  },\n"
+    "  evaluate = function(component, settings, report)\n"
+    "    report:finding{id = 'fixture.settings', severity = 'info', message = settings.level ..\n"
+    "      ' ' .. settings.limit .. ' ' .. settings.ratio .. ' ' .. #settings.kinds .. ' ' ..\n"
+    "      settings.kinds[#settings.kinds]}\n"
+    "  end,\n"
+    "}\n";
+
+/* Writes plugin_lua as <tmp>/plugins/p.lua and, unless NULL, a default
+ * profile whose plugins section is plugins_yaml (its first setting on line
+ * 6, values from column 12 for a 5-letter name), loads them, and removes
+ * the files.  Returns av_policy_load's code; d is left for the caller. */
+static int
+load_files(const char *plugin_lua, const char *plugins_yaml, av_policy **p, av_diags *d)
+{
+	char dir[32], pdir[64], poldir[64], plugin[96], profile[96];
+	const char *pd[] = {pdir};
+	const char *pol[] = {poldir};
+	FILE *f;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "/tmp/avsetXXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(pdir, sizeof(pdir), "%s/plugins", dir);
+	snprintf(poldir, sizeof(poldir), "%s/policies", dir);
+	snprintf(plugin, sizeof(plugin), "%s/p.lua", pdir);
+	snprintf(profile, sizeof(profile), "%s/default.yaml", poldir);
+	ck_assert_int_eq(mkdir(pdir, 0700), 0);
+	ck_assert_int_eq(mkdir(poldir, 0700), 0);
+	ck_assert_ptr_nonnull(f = fopen(plugin, "w"));
+	fputs(plugin_lua, f);
+	fclose(f);
+	if (plugins_yaml != NULL) {
+		ck_assert_ptr_nonnull(f = fopen(profile, "w"));
+		fprintf(f, "apiVersion: aivet/v1\nkind: profile\nname: default\nplugins:\n%s",
+		    plugins_yaml);
+		fclose(f);
+	}
+	*p = NULL;
+	rc = load(p, pd, 1, pol, 1, d);
+	remove(plugin);
+	remove(profile);
+	rmdir(pdir);
+	rmdir(poldir);
+	rmdir(dir);
+	return rc;
+}
+
+/* The message of the bounded plugin's finding under the default profile. */
+static void
+check_bounded_message(av_policy *p, const char *want)
+{
+	av_runtime *rt;
+	av_error err;
+
+	ck_assert_int_eq(av_runtime_create(&rt, p, &err), 0);
+	av_verdict *v = eval(rt, basic, NULL);
+	const av_finding *f = finding(v, "fixture.settings");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->message, want);
+	av_verdict_destroy(v);
+	av_runtime_destroy(rt);
+}
+
+START_TEST(bounded_settings_load_and_reach_the_plugin)
+{
+	av_policy *p;
+	av_diags d;
+
+	ck_assert_int_eq(load_files(bounded_plugin, NULL, &p, &d), 0);
+	av_diags_fini(&d);
+	check_bounded_message(p, "warn 3 0.5 1 model");
+	av_policy_unref(p);
+	ck_assert_int_eq(load_files(bounded_plugin,
+	    "  bounded:\n    level: block\n    limit: 10\n    ratio: 1\n    kinds: [dataset, code]\n",
+	    &p, &d), 0);
+	av_diags_fini(&d);
+	check_bounded_message(p, "block 10 1 2 code");
+	av_policy_unref(p);
+}
+END_TEST
+
+START_TEST(enum_typo_in_profile_is_refused_with_file_line)
+{
+	av_policy *p;
+	av_diags d;
+
+	ck_assert_int_eq(load_files(bounded_plugin, "  bounded:\n    level: wrn\n", &p, &d),
+	    AV_ECONFIG);
+	ck_assert_ptr_null(p);
+	ck_assert(diags_have(&d, "default.yaml:6:12: setting bounded.level must be one of info, "
+	    "warn, review or block, not 'wrn'"));
+	av_diags_fini(&d);
+	/* In a list, the element that is not allowed is named at its own column. */
+	ck_assert_int_eq(load_files(bounded_plugin, "  bounded:\n    kinds: [model, weights]\n", &p,
+	    &d), AV_ECONFIG);
+	ck_assert(diags_have(&d, "default.yaml:6:20: setting bounded.kinds may only hold model, "
+	    "dataset or code, not 'weights'"));
+	av_diags_fini(&d);
+	/* Matching is exact: case counts. */
+	ck_assert_int_eq(load_files(bounded_plugin, "  bounded:\n    level: Warn\n", &p, &d),
+	    AV_ECONFIG);
+	av_diags_fini(&d);
+}
+END_TEST
+
+START_TEST(number_out_of_range_in_profile_is_refused_with_file_line)
+{
+	av_policy *p;
+	av_diags d;
+
+	ck_assert_int_eq(load_files(bounded_plugin,
+	    "  bounded:\n    limit: 11\n    ratio: -0.25\n", &p, &d), AV_ECONFIG);
+	ck_assert_ptr_null(p);
+	ck_assert(diags_have(&d, "default.yaml:6:12: setting bounded.limit must be at most 10, "
+	    "not 11"));
+	ck_assert(diags_have(&d, "default.yaml:7:12: setting bounded.ratio must be at least 0, "
+	    "not -0.25"));
+	av_diags_fini(&d);
+	ck_assert_int_eq(load_files(bounded_plugin, "  bounded:\n    limit: 0\n", &p, &d),
+	    AV_ECONFIG);
+	ck_assert(diags_have(&d, "default.yaml:6:12: setting bounded.limit must be at least 1, "
+	    "not 0"));
+	av_diags_fini(&d);
+	/* The type is still checked first. */
+	ck_assert_int_eq(load_files(bounded_plugin, "  bounded:\n    limit: 2.5\n", &p, &d),
+	    AV_ECONFIG);
+	ck_assert(diags_have(&d, "setting bounded.limit must be of type integer, not float"));
+	av_diags_fini(&d);
+}
+END_TEST
+
+/* One plugin with one setting whose schema entry is entry. */
+static int
+load_schema(const char *entry, av_diags *d)
+{
+	char lua[1024];
+	av_policy *p;
+	int rc;
+
+	snprintf(lua, sizeof(lua),
+	    "return {name = 'badset', area = 'fixture', version = '1', description = 'x',\n"
+	    "  settings_schema = {level = %s},\n  evaluate = function() end}\n", entry);
+	rc = load_files(lua, NULL, &p, d);
+	ck_assert_ptr_null(p);
+	return rc;
+}
+
+START_TEST(bad_one_of_min_max_are_plugin_load_errors)
+{
+	static const struct {
+		const char *entry, *msg;
+	} cases[] = {
+	    {"{type = 'string', one_of = 'warn'}", "one_of must be a non-empty list"},
+	    {"{type = 'string', one_of = {}}", "one_of must be a non-empty list"},
+	    {"{type = 'string', one_of = {'info', 2}}", "one_of value 2 is not a string"},
+	    {"{type = 'string', one_of = {'info', 'info'}}", "one_of lists 'info' twice"},
+	    {"{type = 'boolean', one_of = {true}}", "one_of is for a string, number, integer or list"},
+	    {"{type = 'string', default = 'wrn', one_of = {'info', 'warn'}}",
+	        "the default must be one of info or warn, not 'wrn'"},
+	    {"{type = 'list', default = {'a', 'z'}, one_of = {'a', 'b'}}",
+	        "the default may only hold a or b, not 'z'"},
+	    {"{type = 'string', min = 1}", "min is for a number or integer setting, not a string"},
+	    {"{type = 'integer', max = '10'}", "max must be a number, not a string"},
+	    {"{type = 'integer', min = 5, max = 1}", "min 5 is above max 1"},
+	    {"{type = 'integer', default = 20, min = 1, max = 10}",
+	        "the default must be at most 10, not 20"},
+	    {"{type = 'integer', one_of = {1, 50}, max = 10}", "one_of value 50 is outside min and max"},
+	    {"{type = 'string', oneof = {'a'}}", "unknown field 'oneof'"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		av_diags d;
+		char want[256];
+		ck_assert_int_eq(load_schema(cases[i].entry, &d), AV_EPLUGIN);
+		snprintf(want, sizeof(want), "p.lua: plugin badset: settings_schema.level: %s",
+		    cases[i].msg);
+		ck_assert_msg(diags_have(&d, want), "%s: no '%s'", cases[i].entry, want);
+		av_diags_fini(&d);
+	}
+}
+END_TEST
+
 static Suite *
 plugin_suite(void)
 {
@@ -938,6 +1135,7 @@ plugin_suite(void)
 	TCase *sandbox = tcase_create("sandbox");
 	TCase *limits = tcase_create("limits");
 	TCase *ptest = tcase_create("plugin_test");
+	TCase *settings = tcase_create("settings");
 
 	tcase_add_checked_fixture(core, setup, NULL);
 	tcase_add_test(core, loads_plugins_and_digest);
@@ -980,6 +1178,13 @@ plugin_suite(void)
 	tcase_add_test(limits, caught_match_errors_spend_the_budget);
 	tcase_add_test(limits, sandbox_matching_is_bounded);
 	suite_add_tcase(s, limits);
+
+	tcase_add_checked_fixture(settings, setup, NULL);
+	tcase_add_test(settings, bounded_settings_load_and_reach_the_plugin);
+	tcase_add_test(settings, enum_typo_in_profile_is_refused_with_file_line);
+	tcase_add_test(settings, number_out_of_range_in_profile_is_refused_with_file_line);
+	tcase_add_test(settings, bad_one_of_min_max_are_plugin_load_errors);
+	suite_add_tcase(s, settings);
 
 	tcase_add_checked_fixture(ptest, setup, NULL);
 	tcase_add_test(ptest, plugin_test_runs_tests);
