@@ -310,7 +310,7 @@ from_stmt(struct walk *w, av_pytok *tz, av_pytok_t *t)
 		av_pytok_next(tz, t);
 	if (t->type == AV_PYT_OP && t->s[0] == '*') {
 		if (!relative && mod[0] != '\0' && w->nstar < 16)
-			snprintf(w->star[w->nstar++], sizeof(w->star[0]), "%s", mod);
+			snprintf(w->star[w->nstar++], sizeof(w->star[0]), "%.95s", mod);
 		av_pytok_next(tz, t);
 		return;
 	}

@@ -153,13 +153,13 @@ av_hf_resolve(av_hf_snapshot *s, const char *hub, const char *spec, char *note, 
 	const char *ref = want[0] ? want : "main";
 	bool is_commit = strlen(ref) == 40 && av_scan_hex(ref, 40);
 	if (is_commit) {
-		snprintf(s->revision, sizeof(s->revision), "%s", ref);
+		snprintf(s->revision, sizeof(s->revision), "%.40s", ref);
 	} else {
 		char rev[128];
 		av_scan_fmt(path, sizeof(path), "%s/refs/%s", s->repo_root, ref);
 		if (first_line(path, rev, sizeof(rev)) && strlen(rev) == 40 && av_scan_hex(rev, 40)) {
-			snprintf(s->revision, sizeof(s->revision), "%s", rev);
-			snprintf(s->ref, sizeof(s->ref), "refs/%s", ref);
+			snprintf(s->revision, sizeof(s->revision), "%.40s", rev);
+			snprintf(s->ref, sizeof(s->ref), "refs/%.100s", ref);
 		}
 	}
 	if (s->revision[0] != '\0') {
@@ -251,7 +251,7 @@ resolve_ref(const char *gitdir, const char *ref, av_git_head *h, const char *pre
 
 	av_scan_fmt(path, sizeof(path), "%s/%s", gitdir, ref);
 	if (first_line(path, line, sizeof(line)) && strlen(line) == 40 && av_scan_hex(line, 40)) {
-		snprintf(h->revision, sizeof(h->revision), "%s", line);
+		snprintf(h->revision, sizeof(h->revision), "%.40s", line);
 		av_scan_fmt(h->where, sizeof(h->where), "%s/%.100s", prefix, ref);
 		h->line = 1;
 		return true;
@@ -353,7 +353,7 @@ av_git_read_head(av_git_head *h, const char *dir)
 	if (!first_line(path, line, sizeof(line)))
 		return AV_ENOTFOUND;
 	if (strlen(line) == 40 && av_scan_hex(line, 40)) {
-		snprintf(h->revision, sizeof(h->revision), "%s", line);
+		snprintf(h->revision, sizeof(h->revision), "%.40s", line);
 		av_scan_fmt(h->where, sizeof(h->where), "%s/HEAD", prefix);
 		h->line = 1;
 	} else if (strncmp(line, "ref: refs/", 10) == 0) {
