@@ -22,6 +22,16 @@ Settings (profile.plugins.license):
                       (empty: every category the other checks let through)
   check_dependencies  also check each dependency's license
   list_conditions     report each condition the team must meet as a finding
+  file_mismatch_severity      severity when a license text found in the
+                              repository (licenses.files, from aivet scan) is
+                              not a declared license
+  unidentified_file_severity  severity when a license file matches no known
+                              license text
+
+The license texts found in the repository are facts, not declarations: when
+one is not among the declared licenses, the finding names both, and the
+found license is judged for the intended use as well (a declared Apache-2.0
+whose LICENSE is a non-commercial text blocks commercial use).
 --]]
 
 local licenses = require "aivet.licenses"
@@ -50,6 +60,8 @@ local NOT_OPEN_SOURCE = "license.%s.not_open_source"
 local CONDITION = "license.%s.condition.%s"
 local USER_THRESHOLD = "license.%s.user_threshold_exceeded"
 local ITEMS_DIFFER = "license.items.differ"
+local FILE_MISMATCH = "license.files.mismatch"
+local FILE_UNIDENTIFIED = "license.files.unidentified"
 local USE_UNDECLARED = "license.use.undeclared"
 
 local ITEMS = { "code", "weights", "data", "docs" }
@@ -446,6 +458,75 @@ local function check_dependencies(component, settings, report, commercial)
 	end
 end
 
+-- The knowledge-base ids (lower case) of every license the items declare.
+local function declared_ids(lics)
+	local ids, any = {}, false
+	for _, item in ipairs(ITEMS) do
+		local expr = expression_of(lics[item])
+		if expr then
+			local p = parse_expr(expr)
+			for _, id in ipairs(p.ok and p.ids or { expr }) do
+				local e = lookup(id)
+				ids[(e and e.id or id):lower()] = true
+				any = true
+			end
+		end
+	end
+	return ids, any
+end
+
+local function declared_text(lics)
+	local parts = {}
+	for _, item in ipairs(ITEMS) do
+		local expr = expression_of(lics[item])
+		if expr then
+			parts[#parts + 1] = expr .. " (" .. item .. ")"
+		end
+	end
+	return concat(parts, ", ")
+end
+
+-- License texts found in the repository (licenses.files) against what is
+-- declared: a text that is not a declared license is a mismatch naming
+-- both, and the text's own terms are judged for the use.
+local function check_files(component, settings, report, commercial)
+	local lics = type(component.licenses) == "table" and component.licenses or EMPTY
+	local files = type(lics.files) == "table" and lics.files or EMPTY
+	local declared, any
+	for i, f in ipairs(files) do
+		local ev = "licenses.files." .. (i - 1)
+		if type(f) == "table" and type(f.id) == "string" then
+			if declared == nil then
+				declared, any = declared_ids(lics)
+			end
+			local e = lookup(f.id)
+			local key = (e and e.id or f.id):lower()
+			if not declared[key] then
+				if any then
+					report:finding{
+						id = FILE_MISMATCH, severity = settings.file_mismatch_severity, evidence = ev .. ".id",
+						message = "The file '" .. tostring(f.path) .. "' holds the " .. f.id .. " license"
+							.. (type(f.score) == "number" and (" (similarity " .. tostring(f.score) .. ")") or "")
+							.. ", but the component declares " .. declared_text(lics) .. ".",
+						remedy = "Find out which license really applies (ask the publisher), then declare it, or vet the component under the terms of the file.",
+					}
+				end
+				if e then
+					check_commercial({ e }, "files", ev .. ".id", commercial, report)
+				end
+			end
+		elseif type(f) == "table" then
+			report:finding{
+				id = FILE_UNIDENTIFIED, severity = settings.unidentified_file_severity, evidence = ev,
+				message = "The file '" .. tostring(f.path) .. "' matches no known license text"
+					.. (type(f.closest) == "string" and (" (the closest is " .. f.closest .. ", similarity " .. tostring(f.score) .. ")") or "")
+					.. ": its terms may differ from the declared license.",
+				remedy = "Read the file and record its terms; if it is a known license with changes, treat the changes as part of the terms.",
+			}
+		end
+	end
+end
+
 return {
 	name = "license",
 	area = "license",
@@ -462,6 +543,8 @@ return {
 		allow_categories = { type = "list", default = {} },
 		check_dependencies = { type = "boolean", default = true },
 		list_conditions = { type = "boolean", default = true },
+		file_mismatch_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		unidentified_file_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		local commercial = is_commercial(component, settings)
@@ -474,5 +557,6 @@ return {
 		end
 		check_items_differ(component, report)
 		check_dependencies(component, settings, report, commercial)
+		check_files(component, settings, report, commercial)
 	end,
 }

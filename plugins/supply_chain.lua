@@ -25,6 +25,12 @@ Settings (profile.plugins.supply_chain):
                         (a duration) counts as unmaintained
   remote_code_severity  severity when remote code must be trusted
   downloads_severity    severity of downloads at runtime
+  unsafe_code_severity  severity when shipped code runs programs, evaluates
+                        strings or loads pickles (runtime.unsafe_calls)
+
+A dependency's `pinned` (set by aivet scan from the file that declares it)
+wins over reading its version: a lock file's entry is pinned whatever its
+version looks like.
 --]]
 
 local version = require "aivet.version"
@@ -55,6 +61,7 @@ local VULN_LOW = "supply_chain.dependency.vulnerable_low"
 local UNMAINTAINED = "supply_chain.dependency.unmaintained"
 local CREDENTIALS = "supply_chain.credentials.not_separated"
 local SECRETS = "supply_chain.secrets.in_examples"
+local UNSAFE_CODE = "supply_chain.runtime.unsafe_code"
 
 local VULN_RANK = { low = 1, medium = 2, high = 3, critical = 4 }
 local UNSAFE_EXT = { bin = "pickle", pt = "pytorch", pth = "pytorch", pkl = "pickle", pickle = "pickle",
@@ -135,7 +142,11 @@ end
 
 local function check_dependency_pins(component, settings, report)
 	for i, d in ipairs(or_empty(component.dependencies)) do
-		if type(d) == "table" and not is_pinned(d.version) then
+		local pinned = type(d) == "table" and d.pinned
+		if type(pinned) ~= "boolean" and type(d) == "table" then
+			pinned = is_pinned(d.version)
+		end
+		if type(d) == "table" and not pinned then
 			report:finding{
 				id = DEP_UNPINNED, severity = settings.unpinned_severity, evidence = "dependencies." .. (i - 1) .. ".version",
 				message = "The dependency '" .. tostring(d.name) .. "' is not pinned (" .. tostring(d.version or "no version")
@@ -280,10 +291,42 @@ local function check_runtime(component, settings, report)
 		}
 	end
 	if rt.secrets_in_examples == true then
+		local places = {}
+		for _, s in ipairs(or_empty(rt.secrets)) do
+			if type(s) == "table" and #places < 5 then
+				places[#places + 1] = tostring(s.path) .. ":" .. tostring(s.line) .. " (" .. tostring(s.kind) .. ")"
+			end
+		end
 		report:finding{
 			id = SECRETS, severity = "block", evidence = "runtime.secrets_in_examples",
-			message = "Secrets were found in example notebooks or configs.",
+			message = "Secrets were found in example notebooks or configs"
+				.. (#places > 0 and (": " .. concat(places, ", ")) or "") .. ".",
 			remedy = "Revoke the exposed secrets, remove them from the files and the history, and load secrets from the environment.",
+		}
+	end
+end
+
+local UNSAFE_WHAT = {
+	exec = "runs strings as code", eval = "evaluates strings as code", subprocess = "starts programs",
+	pickle_load = "loads pickles", torch_load = "loads pickles (torch.load without weights_only=True)",
+}
+
+local function check_unsafe_code(component, settings, report)
+	local rt = component.runtime
+	local calls = or_empty(type(rt) == "table" and rt.unsafe_calls)
+	local places = {}
+	for _, c in ipairs(calls) do
+		if type(c) == "table" and #places < 5 then
+			places[#places + 1] = tostring(c.path) .. ":" .. tostring(c.line) .. " " .. tostring(c.call)
+				.. " (" .. (UNSAFE_WHAT[c.kind] or tostring(c.kind)) .. ")"
+		end
+	end
+	if #places > 0 then
+		report:finding{
+			id = UNSAFE_CODE, severity = settings.unsafe_code_severity, evidence = "runtime.unsafe_calls",
+			message = "Code shipped with the component runs programs, evaluates strings or loads pickles: "
+				.. concat(places, ", ") .. (#calls > #places and (" and " .. (#calls - #places) .. " more") or "") .. ".",
+			remedy = "Read each call before running the code; load weights with weights_only=True or from safetensors, and remove exec/eval and process calls from code that loads the model.",
 		}
 	end
 end
@@ -300,7 +343,9 @@ local function check_vulnerabilities(component, settings, report)
 					id = above and VULNERABLE or VULN_LOW, severity = above and settings.vuln_severity or "info",
 					evidence = "dependencies." .. (i - 1) .. ".vulnerabilities." .. (j - 1),
 					message = "The dependency '" .. tostring(d.name) .. "' " .. tostring(d.version or "") .. " has the "
-						.. tostring(v.severity) .. " vulnerability " .. tostring(v.id) .. (v.summary and (": " .. tostring(v.summary)) or "") .. "." .. fix,
+						.. (v.severity and (tostring(v.severity) .. " vulnerability " .. tostring(v.id))
+							or ("vulnerability " .. tostring(v.id) .. " of unknown severity (taken as critical)"))
+						.. (v.summary and (": " .. tostring(v.summary)) or "") .. "." .. fix,
 					remedy = v.fixed_in and ("Upgrade " .. tostring(d.name) .. " to " .. tostring(v.fixed_in) .. " or later.")
 						or "Replace the dependency or document a mitigation and accept the risk in a review.",
 				}
@@ -344,6 +389,7 @@ return {
 		max_release_age = { type = "string", default = "730d" },
 		remote_code_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
 		downloads_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
+		unsafe_code_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		check_revision(component, settings, report)
@@ -352,6 +398,7 @@ return {
 		check_formats(component, settings, report)
 		check_globals(component, report)
 		check_runtime(component, settings, report)
+		check_unsafe_code(component, settings, report)
 		check_vulnerabilities(component, settings, report)
 		check_maintenance(component, settings, report)
 	end,

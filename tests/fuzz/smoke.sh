@@ -13,7 +13,7 @@ set -eu
 SRC=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 OUT=${2:-$SRC/build-fuzz-smoke}
 SECS=${3:-20}
-TARGETS="doc manifest proto config card bom spdx inspect http"
+TARGETS="doc manifest proto config card bom spdx inspect http deps license scantext"
 
 if ! command -v clang >/dev/null 2>&1; then
 	echo "clang not found: fuzz smoke run skipped"
@@ -34,8 +34,8 @@ mkdir -p "$OUT/artifacts"
 failed=0
 for t in $TARGETS; do
 	case $t in
-	proto | bom | http) dict="-dict=$SRC/tests/fuzz/json.dict" ;;
-	doc | manifest | config | card) dict="-dict=$SRC/tests/fuzz/yaml.dict" ;;
+	proto | bom | http | scantext) dict="-dict=$SRC/tests/fuzz/json.dict" ;;
+	doc | manifest | config | card | deps) dict="-dict=$SRC/tests/fuzz/yaml.dict" ;;
 	*) dict= ;;
 	esac
 	mkdir -p "$WORK/$t"
