@@ -93,8 +93,17 @@ static const struct field use_fields[] = {
 	LIST("high_stakes_domains", F_STR), INT("users"), END,
 };
 
+static const char *const licid_methods[] = {"text", "markers", NULL};
+
+/* A license text found in the repository (aivet scan). */
+static const struct field license_file_fields[] = {
+	STR("path"), INT("line"), STR("id"), STR("closest"), NUM("score"),
+	ENUM("method", licid_methods), END,
+};
+
 static const struct field licenses_fields[] = {
-	LIC("code"), LIC("weights"), LIC("data"), LIC("docs"), END,
+	LIC("code"), LIC("weights"), LIC("data"), LIC("docs"), LIST_MAP("files", license_file_fields),
+	END,
 };
 
 static const struct field section_fields[] = {
@@ -129,12 +138,24 @@ static const struct field vuln_fields[] = {
 static const struct field dependency_fields[] = {
 	{"name", F_STR, true, F_STR, NULL, NULL}, STR("version"),
 	ENUM("ecosystem", ecosystems), LIC("license"), BOOL("maintained"), DATE("last_release"),
-	LIST_MAP("vulnerabilities", vuln_fields), END,
+	LIST_MAP("vulnerabilities", vuln_fields), BOOL("pinned"), BOOL("hashed"), END,
 };
+
+static const char *const call_kinds[] = {"exec", "eval", "subprocess", "pickle_load",
+	"torch_load", NULL};
+
+/* Where code shipped with the component runs programs or loads pickles (aivet scan). */
+static const struct field unsafe_call_fields[] = {
+	STR("path"), INT("line"), ENUM("kind", call_kinds), STR("call"), END,
+};
+
+/* Where a secret was found: never the secret itself (aivet scan). */
+static const struct field secret_fields[] = {STR("path"), INT("line"), STR("kind"), END};
 
 static const struct field runtime_fields[] = {
 	BOOL("downloads_at_runtime"), LIST("downloads", F_STR), BOOL("remote_code"),
-	BOOL("network_access"), BOOL("credentials_separated"), BOOL("secrets_in_examples"), END,
+	BOOL("network_access"), BOOL("credentials_separated"), BOOL("secrets_in_examples"),
+	LIST_MAP("unsafe_calls", unsafe_call_fields), LIST_MAP("secrets", secret_fields), END,
 };
 
 static const struct field data_classes_fields[] = {

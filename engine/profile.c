@@ -78,7 +78,8 @@ parse_file(const char *dir, const char *name, const char *label, av_sha256 *dige
 	int rc;
 
 	*out = NULL;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return av_diags_add(d, AV_ELIMIT, dir, 0, 0, "the path of %s is too long", name);
 	av_error_clear(&err);
 	rc = av_read_file(path, MAX_POLICY_FILE, &buf, &len, &err);
 	if (rc != 0) {
@@ -413,8 +414,9 @@ load_data(av_policy *p, const char *dir, av_sha256 *digest, av_diags *d)
 		if (root->type != AV_MAP) {
 			av_diags_add(d, AV_ECONFIG, file, root->line, root->column,
 			    "a data file must be a map");
-		} else if (check_header(root, file, "licenses", d) &
-		    check_keys(root, top, file, "a licenses file", d)) {
+		} else if ((int)check_header(root, file, "licenses", d) &
+		    (int)check_keys(root, top, file, "a licenses file", d)) {
+			/* & rather than &&: both checks report their problems. */
 			const av_node *v = av_map_get(root, "spdx_list_version");
 			if (v != NULL) {
 				if (v->type != AV_STR)

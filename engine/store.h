@@ -1,18 +1,22 @@
 /*
- * store.h - the narrow interface to aivet's record: components, evaluations
- * and their findings, reviews, schedules, alerts and the audit log.
+ * store.h - aivet's record: components and their evaluations (verdicts with
+ * findings, and the manifests they were made from), human reviews, review
+ * schedules, waivers, alerts, the audit log and a component's history.
  *
- * Nothing outside store.c speaks SQL.  SQLite (WAL, foreign keys on, schema
- * version in PRAGMA user_version with migrations) is the embedded backend.
+ * This is the whole interface; nothing outside engine/store/ knows how the
+ * record is kept.  A record is opened by a location: a file path is a SQLite
+ * database (the embedded backend, engine/store/sqlite.c); a location of the
+ * form scheme://... names another backend by its scheme, and is refused with
+ * a clear error when this build has none for it.
  *
- * Threads: one av_store handle per thread for reads.  Writes that must be
- * durable go through the group committer (av_store_open with
- * AV_STORE_COMMITTER): any number of threads may call
- * av_store_put_evaluation on that one handle; a writer thread batches what
- * is queued into one transaction and each caller returns once its own row
- * is committed (synchronous=FULL), so durability costs one sync per batch,
- * not per request.  WAL checkpoints run on that writer thread, off the
- * request path.
+ * Threads: one av_store handle per thread for reads (a handle serialises its
+ * own calls).  Writes that must be durable go through the group committer
+ * (av_store_open with AV_STORE_COMMITTER): any number of threads may write
+ * on that one handle; a writer thread takes what is queued into one
+ * transaction and each caller returns once its own write is durable, so
+ * durability costs one sync per batch, not per request.  The backend's
+ * housekeeping (SQLite's WAL checkpoints) runs on that writer thread, off
+ * the request path.
  */
 #ifndef ENGINE_STORE_H
 #define ENGINE_STORE_H
@@ -31,33 +35,38 @@ typedef struct av_store av_store;
 enum {
 	AV_STORE_READONLY = 1 << 0,  /* open for reads only; never migrates */
 	AV_STORE_COMMITTER = 1 << 1, /* start the group-commit writer thread */
-	AV_STORE_FALLBACK = 1 << 2,  /* open read-only when the file cannot be written */
+	AV_STORE_FALLBACK = 1 << 2,  /* open read-only when the record cannot be written */
 };
 
 /*
- * Opens (creating when absent, unless read-only) the database at path,
- * applies pending migrations in one transaction, and sets WAL mode.
- * Returns 0, or AV_ESTORE / AV_EREADONLY / AV_EFULL with err saying why.
+ * Opens the record at location (created when absent, unless read-only),
+ * brings its schema up to date in one transaction, and returns the handle
+ * in *out.  Returns 0, or AV_EINVAL (no location, a scheme no backend of
+ * this build opens, or contradictory flags), AV_ESTORE / AV_EREADONLY /
+ * AV_EFULL with err saying why.  The caller owns the handle
+ * (av_store_close).
  */
-int av_store_open(av_store **out, const char *path, int flags, av_error *err);
+int av_store_open(av_store **out, const char *location, int flags, av_error *err);
 void av_store_close(av_store *s); /* drains the committer first; NULL is fine */
 
 /*
- * With AV_STORE_FALLBACK, a database that can be read but not written (a
+ * With AV_STORE_FALLBACK, a record that can be read but not written (a
  * read-only file, folder or mount) is opened read-only instead of failing:
- * reads work, and every write fails with AV_EREADONLY naming the file.  The
- * schema must then already be current (nothing can be migrated).  A handle
- * with AV_STORE_COMMITTER that fell back tries again, at most once a second,
- * when a write comes or av_store_writable is asked, to open the file for
- * writing; once that works the committer starts and writes go through.
- * Other handles that fell back stay read-only (they only read anyway).
+ * reads work, and every write fails with AV_EREADONLY naming the location.
+ * The schema must then already be current (nothing can be migrated).  A
+ * handle with AV_STORE_COMMITTER that fell back tries again, at most once a
+ * second, when a write comes or av_store_writable is asked, to open the
+ * record for writing; once that works the committer starts and writes go
+ * through.  Other handles that fell back stay read-only (they only read
+ * anyway).
  *
  * av_store_writable says whether a write could go through now (false for a
  * handle that is read-only); NULL is not writable.
  */
 bool av_store_writable(av_store *s);
 
-/* The schema version this build writes (PRAGMA user_version). */
+/* The schema version this build writes (every backend numbers its
+ * migrations alike). */
 int av_store_schema_version(void);
 
 /*
@@ -113,42 +122,74 @@ int av_store_find_cached_ref(av_store *s, const char *manifest_digest, const cha
 int av_store_latest_ref(av_store *s, const char *name, const char *version, const av_verdict **out,
     av_error *err);
 
+/* Runs the lookups between them in one read transaction (one snapshot).
+ * Only for a handle that writes through a committer or never writes. */
+void av_store_read_begin(av_store *s);
+void av_store_read_end(av_store *s);
+
 /* Calls cb with the latest verdict of every component@version, by name
  * then version; cb owns each verdict; a non-zero return stops the walk and
  * is returned. */
-/* Runs the lookups between them in one read transaction (one snapshot). */
-void av_store_read_begin(av_store *s);
-void av_store_read_end(av_store *s);
 int av_store_list(av_store *s, int (*cb)(void *arg, av_verdict *v), void *arg, av_error *err);
-
-/* Counts for health/stats: components, evaluations, reviews, alerts. */
-int av_store_counts(av_store *s, cJSON *into, av_error *err);
-
-/* Runs PRAGMA quick_check; 0 when ok. */
-int av_store_check(av_store *s, av_error *err);
-
-/*
- * Caps the database at max_pages pages (PRAGMA max_page_count) on every
- * connection of this handle that writes, so that a store can be given a
- * quota; writes beyond it fail with AV_EFULL and store nothing.  0 removes
- * the cap.  Applied before the committer's next batch.
- */
-int av_store_limit_pages(av_store *s, int64_t max_pages, av_error *err);
-
-/* What the group committer has done so far; all zero without one. */
-typedef struct av_store_stats {
-	uint64_t batches;     /* transactions committed by the writer thread */
-	uint64_t items;       /* writes that went through it (ok or failed) */
-	uint64_t retried;     /* batches redone item by item after an error */
-	uint64_t checkpoints; /* passive WAL checkpoints it ran */
-} av_store_stats;
-void av_store_get_stats(av_store *s, av_store_stats *out);
 
 /*
  * The manifest text stored under digest: *text (NUL-terminated, owned by the
  * caller, free()) and *len.  AV_ENOTFOUND when none was kept.
  */
 int av_store_manifest(av_store *s, const char *digest, char **text, size_t *len, av_error *err);
+
+/* ---- health ------------------------------------------------------------ */
+
+#define AV_STORE_FIGURES 8
+
+/*
+ * What a record says about itself, for health and stats.  Every backend
+ * fills the same fields; what only one backend has to say goes in figures,
+ * by name.  Every string is static.
+ */
+typedef struct av_store_stats {
+	const char *backend; /* "sqlite" */
+	int schema_version;  /* of the record as it is stored */
+	bool writable;       /* as av_store_writable says now */
+	/* Rows in the record. */
+	int64_t components;
+	int64_t evaluations;
+	int64_t reviews;
+	int64_t alerts;
+	/* What the group committer has done so far; all zero without one. */
+	uint64_t batches; /* transactions it committed */
+	uint64_t items;   /* writes that went through it (ok or failed) */
+	uint64_t retried; /* batches redone write by write after an error */
+	uint64_t upkeeps; /* the backend's housekeeping runs between batches */
+	/* The backend's own figures (SQLite: the bytes of the database and of
+	 * its write-ahead log, and what an upkeep is: a WAL checkpoint). */
+	size_t nfigures;
+	struct av_store_figure {
+		const char *name;
+		int64_t value;
+	} figures[AV_STORE_FIGURES];
+} av_store_stats;
+
+/*
+ * Fills *out from the record and the handle: cheap enough for every health
+ * request (no integrity scan, no walk of every row's content).  Asking may
+ * let a committer that fell back to reading start writing again (see
+ * AV_STORE_FALLBACK).  Returns 0, or an AV_E* code with err saying why the
+ * record could not be read.
+ */
+int av_store_get_stats(av_store *s, av_store_stats *out, av_error *err);
+
+/* Adds st to the JSON object into: "backend", "schema_version", the row
+ * counts, "committer": {...} and an object named after the backend with
+ * its figures.  Returns 0 or AV_ENOMEM. */
+int av_store_stats_json(const av_store_stats *st, cJSON *into);
+
+/*
+ * Checks the whole record for corruption (SQLite: a quick check of every
+ * page): 0 when it is sound, else AV_ESTORE with err saying what is wrong.
+ * Its cost grows with the record: for maintenance, not for health.
+ */
+int av_store_check(av_store *s, av_error *err);
 
 /*
  * Reviews, schedules, waivers, alerts, audit and history.

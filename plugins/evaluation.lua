@@ -23,15 +23,15 @@ Settings (profile.plugins.evaluation):
 --]]
 
 local time = require "aivet.time"
+local util = require "aivet.util"
 
 -- Globals and module functions as locals: in the sandbox each global is
 -- looked up through two tables and each module field through a proxy.
-local type, ipairs, pairs, tostring, setmetatable = type, ipairs, pairs, tostring, setmetatable
+local type, ipairs, pairs, tostring = type, ipairs, pairs, tostring
 local sort = table.sort
-local byte = string.byte
 local now, parse_date, parse_duration = time.now, time.parse_date, time.parse_duration
-
-local EMPTY = {}
+local or_empty, text, nonempty = util.or_empty, util.text, util.nonempty
+local high_impact, memo, per_table = util.high_impact, util.memo, util.per_table
 
 local NO_EVIDENCE = "evaluation.missing"
 local NO_TEST_SET = "evaluation.test_set.missing"
@@ -52,12 +52,6 @@ local COVERAGE_TEXT = {
 	harmful_errors = "cases where a wrong answer would cause harm",
 }
 
-local function high_impact(component)
-	local use = type(component.use) == "table" and component.use or EMPTY
-	local hsd = type(use.high_stakes_domains) == "table" and #use.high_stakes_domains > 0
-	return use.customer_facing == true or use.impact == "high" or hsd
-end
-
 local function check_evidence(component, report)
 	local ev = component.evaluation
 	if type(ev) == "table" then
@@ -72,8 +66,8 @@ local function check_evidence(component, report)
 end
 
 local function check_test_sets(ev, settings, report)
-	local sets = type(ev.test_sets) == "table" and ev.test_sets or EMPTY
-	if #sets == 0 then
+	local sets = ev.test_sets
+	if not nonempty(sets) then
 		report:finding{
 			id = NO_TEST_SET, severity = "review", evidence = "evaluation.test_sets",
 			message = "No test set is recorded.",
@@ -85,7 +79,7 @@ local function check_test_sets(ev, settings, report)
 	for _, s in ipairs(sets) do
 		if type(s) == "table" then
 			total = total + (type(s.size) == "number" and s.size or 0)
-			for _, c in ipairs(type(s.covers) == "table" and s.covers or EMPTY) do
+			for _, c in ipairs(or_empty(s.covers)) do
 				covered[c] = true
 			end
 		end
@@ -108,16 +102,8 @@ local function check_test_sets(ev, settings, report)
 	end
 end
 
--- A rubric counts when it has a non-space character.  Most start with a
--- printable ASCII one, which answers without a pattern match (a match costs
--- about a microsecond in the sandbox).
-local function has_text(s)
-	local b = byte(s, 1)
-	return (b ~= nil and b > 32 and b < 127) or s:match("%S") ~= nil
-end
-
 local function check_rubric(ev, report)
-	if type(ev.rubric) == "string" and has_text(ev.rubric) then
+	if text(ev.rubric) then
 		return
 	end
 	report:finding{
@@ -136,9 +122,8 @@ local function required_metrics(component, settings)
 			out[#out + 1], seen[m] = m, true
 		end
 	end
-	local dh = type(component.data_handling) == "table" and component.data_handling or EMPTY
-	local dc = type(dh.data_classes) == "table" and dh.data_classes or EMPTY
-	local retrieval = type(dc.retrieval) == "table" and #dc.retrieval > 0
+	local dc = or_empty(or_empty(component.data_handling).data_classes)
+	local retrieval = nonempty(dc.retrieval)
 	if settings.citations_with_retrieval and retrieval and not seen.citation_accuracy then
 		out[#out + 1] = "citation_accuracy"
 	end
@@ -146,50 +131,34 @@ local function required_metrics(component, settings)
 end
 
 -- The finding of a missing metric depends only on its name: made once per
--- name (bounded: emptied when full).
-local missing_metric, nmissing_metric = {}, 0
-
-local function missing_metric_finding(m)
-	local f = missing_metric[m]
-	if f == nil then
-		f = {
-			id = METRIC_MISSING:format(m), severity = "review", evidence = "evaluation.metrics." .. m,
-			message = "The profile requires the metric '" .. m .. "' and it was not measured.",
-			remedy = "Measure " .. m .. " on the test set and record it under evaluation.metrics.",
-		}
-		if nmissing_metric >= 256 then
-			missing_metric, nmissing_metric = {}, 0
-		end
-		missing_metric[m], nmissing_metric = f, nmissing_metric + 1
-	end
-	return f
-end
+-- name.
+local missing_metric_finding = memo(function(m)
+	return {
+		id = METRIC_MISSING:format(m), severity = "review", evidence = "evaluation.metrics." .. m,
+		message = "The profile requires the metric '" .. m .. "' and it was not measured.",
+		remedy = "Measure " .. m .. " on the test set and record it under evaluation.metrics.",
+	}
+end)
 
 -- The sorted metric names of a thresholds setting, made once per settings
--- table (settings are read-only and live as long as their profile).
-local sorted_names = setmetatable({}, { __mode = "k" })
-
-local function threshold_names(thresholds)
-	local names = sorted_names[thresholds]
-	if names == nil then
-		names = {}
-		for m in pairs(thresholds) do
-			names[#names + 1] = tostring(m)
-		end
-		sort(names)
-		sorted_names[thresholds] = names
+-- table.
+local threshold_names = per_table(function(thresholds)
+	local names = {}
+	for m in pairs(thresholds) do
+		names[#names + 1] = tostring(m)
 	end
+	sort(names)
 	return names
-end
+end)
 
 local function check_metrics(component, ev, settings, report)
-	local metrics = type(ev.metrics) == "table" and ev.metrics or EMPTY
+	local metrics = or_empty(ev.metrics)
 	for _, m in ipairs(required_metrics(component, settings)) do
 		if type(metrics[m]) ~= "number" then
 			report:finding(missing_metric_finding(m))
 		end
 	end
-	local thresholds = type(settings.thresholds) == "table" and settings.thresholds or EMPTY
+	local thresholds = or_empty(settings.thresholds)
 	for _, m in ipairs(threshold_names(thresholds)) do
 		local t, v = thresholds[m], metrics[m]
 		if type(v) == "number" and type(t) == "table" then
@@ -207,7 +176,7 @@ local function check_metrics(component, ev, settings, report)
 end
 
 local function check_workflow(component, ev, report)
-	if not high_impact(component) or ev.workflow_tested == true then
+	if not high_impact(component.use) or ev.workflow_tested == true then
 		return
 	end
 	report:finding{
@@ -220,9 +189,7 @@ end
 -- Published results (evaluation.results, as imported from a card's
 -- model-index or a BOM) are the publisher's figures on public benchmarks.
 local function published_only(ev)
-	local results = type(ev.results) == "table" and #ev.results > 0
-	local sets = type(ev.test_sets) == "table" and #ev.test_sets > 0
-	return results and not sets
+	return nonempty(ev.results) and not nonempty(ev.test_sets)
 end
 
 local function check_leaderboard(ev, report)

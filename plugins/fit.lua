@@ -19,11 +19,13 @@ Settings (profile.plugins.fit):
   undeclared_severity   severity when the team is not described
 --]]
 
--- Globals as locals: in the sandbox each global is looked up through two tables.
-local type, ipairs, tostring = type, ipairs, tostring
-local concat = table.concat
+local util = require "aivet.util"
 
-local EMPTY = {}
+-- Globals and module functions as locals: in the sandbox each global is
+-- looked up through two tables and each module field through a proxy.
+local type, tostring = type, tostring
+local concat = table.concat
+local or_empty, nonempty, strings = util.or_empty, util.nonempty, util.strings
 
 local UNDECLARED = "fit.team.undeclared"
 local ML = "fit.ml_expertise.insufficient"
@@ -38,20 +40,16 @@ local LEVEL = { none = 0, low = 1, medium = 2, high = 3 }
 local MANAGED = " A managed service, or a narrower workflow the team can support, may be more realistic."
 
 local function risk_from_use(component, report)
-	local use = type(component.use) == "table" and component.use or EMPTY
+	local use = or_empty(component.use)
 	if use.impact == "medium" or use.impact == "high" then
 		report:risk(use.impact)
 	end
-	local hsd = type(use.high_stakes_domains) == "table" and use.high_stakes_domains or EMPTY
-	if #hsd > 0 then
+	local hsd = use.high_stakes_domains
+	if nonempty(hsd) then
 		report:risk("high")
-		local names = {}
-		for _, d in ipairs(hsd) do
-			names[#names + 1] = tostring(d)
-		end
 		report:finding{
 			id = HIGH_STAKES, severity = "info", evidence = "use.high_stakes_domains",
-			message = "The use touches high-stakes domains (" .. concat(names, ", ") .. "): the risk tier is high and reviews come sooner.",
+			message = "The use touches high-stakes domains (" .. concat(strings(hsd), ", ") .. "): the risk tier is high and reviews come sooner.",
 			remedy = "Evaluate under the regulated profile and check the sector's own rules (e.g. the EU AI Act's high-risk obligations).",
 		}
 	end
@@ -70,8 +68,7 @@ local function check_team(component, settings, report)
 end
 
 local function self_hosted(component)
-	local use = type(component.use) == "table" and component.use or EMPTY
-	return use.hosting == "self_hosted"
+	return or_empty(component.use).hosting == "self_hosted"
 end
 
 local function check_expertise(component, team, settings, report)
@@ -130,8 +127,7 @@ local function check_compliance(team, settings, report)
 end
 
 local function check_on_call(component, team, report)
-	local use = type(component.use) == "table" and component.use or EMPTY
-	if use.customer_facing ~= true or team.on_call == true then
+	if or_empty(component.use).customer_facing ~= true or team.on_call == true then
 		return
 	end
 	report:finding{

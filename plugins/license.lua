@@ -22,16 +22,28 @@ Settings (profile.plugins.license):
                       (empty: every category the other checks let through)
   check_dependencies  also check each dependency's license
   list_conditions     report each condition the team must meet as a finding
+  file_mismatch_severity      severity when a license text found in the
+                              repository (licenses.files, from aivet scan) is
+                              not a declared license
+  unidentified_file_severity  severity when a license file matches no known
+                              license text
+
+The license texts found in the repository are facts, not declarations: when
+one is not among the declared licenses, the finding names both, and the
+found license is judged for the intended use as well (a declared Apache-2.0
+whose LICENSE is a non-commercial text blocks commercial use).
 --]]
 
 local licenses = require "aivet.licenses"
 local spdx = require "aivet.spdx"
+local util = require "aivet.util"
 
 -- Globals and module functions as locals: in the sandbox each global is
 -- looked up through two tables and each module field through a proxy.
-local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local type, ipairs, tostring = type, ipairs, tostring
 local concat, sort = table.concat, table.sort
 local lookup, is_open_source = licenses.lookup, licenses.is_open_source
+local EMPTY, or_empty, memo, per_table = util.EMPTY, util.or_empty, util.memo, util.per_table
 
 local MISSING = "license.%s.missing"
 local PARSE_ERROR = "license.%s.parse_error"
@@ -48,11 +60,12 @@ local NOT_OPEN_SOURCE = "license.%s.not_open_source"
 local CONDITION = "license.%s.condition.%s"
 local USER_THRESHOLD = "license.%s.user_threshold_exceeded"
 local ITEMS_DIFFER = "license.items.differ"
+local FILE_MISMATCH = "license.files.mismatch"
+local FILE_UNIDENTIFIED = "license.files.unidentified"
 local USE_UNDECLARED = "license.use.undeclared"
 
 local ITEMS = { "code", "weights", "data", "docs" }
 local EVIDENCE = { code = "licenses.code", weights = "licenses.weights", data = "licenses.data", docs = "licenses.docs" }
-local EMPTY = {}
 
 local CONDITION_TEXT = {
 	attribution = { "give credit to the licensor", "keep the copyright and attribution notices in what you ship" },
@@ -99,25 +112,12 @@ local function expression_of(lic)
 	return nil
 end
 
--- The lower-cased strings of a settings list, made once per list (settings
--- are read-only and live as long as their profile).
-local lowered = setmetatable({}, { __mode = "k" })
+-- Whether a settings list names value, without case; each list's set is
+-- made once.
+local lowered = per_table(util.lower_set)
 
 local function in_list(list, value)
-	if type(list) ~= "table" or type(value) ~= "string" then
-		return false
-	end
-	local set = lowered[list]
-	if set == nil then
-		set = {}
-		for _, v in ipairs(list) do
-			if type(v) == "string" then
-				set[v:lower()] = true
-			end
-		end
-		lowered[list] = set
-	end
-	return set[value:lower()] == true
+	return type(value) == "string" and lowered(list)[value:lower()] == true
 end
 
 local function check_use_declared(component, settings, report)
@@ -138,7 +138,7 @@ local function check_required(component, settings, report)
 	if type(needed) ~= "table" then
 		return
 	end
-	local lics = type(component.licenses) == "table" and component.licenses or {}
+	local lics = or_empty(component.licenses)
 	for _, item in ipairs(needed) do
 		if expression_of(lics[item]) == nil then
 			report:finding{
@@ -154,25 +154,15 @@ end
 
 -- What resolve needs of an expression (whether it parses, whether its top is
 -- an OR, its ids, the parse error), kept per expression text: the same few
--- expressions come back in every evaluation.  Bounded: emptied when full.
-local parsed, nparsed = {}, 0
-
-local function parse_expr(expr)
-	local p = parsed[expr]
-	if p then
-		return p
-	end
+-- expressions come back in every evaluation.
+local parse_expr = memo(function(expr)
 	local tree, err = spdx.parse(expr)
-	p = { ok = tree ~= nil, is_or = tree ~= nil and tree.type == "or", err = err }
+	local p = { ok = tree ~= nil, is_or = tree ~= nil and tree.type == "or", err = err }
 	if tree then
 		p.ids = spdx.ids(expr)
 	end
-	if nparsed >= 512 then
-		parsed, nparsed = {}, 0
-	end
-	parsed[expr], nparsed = p, nparsed + 1
 	return p
-end
+end, 512)
 
 local RANK = { ["yes"] = 1, ["conditional"] = 2, ["no"] = 3 }
 
@@ -439,18 +429,9 @@ local function check_item(component, settings, report, lic, item, evidence, comm
 end
 
 -- "dependencies.<i-1>.license", made once per index.
-local dep_evidence = {}
-
-local function dependency_evidence(i)
-	local ev = dep_evidence[i]
-	if ev == nil then
-		ev = "dependencies." .. (i - 1) .. ".license"
-		if i <= 256 then
-			dep_evidence[i] = ev
-		end
-	end
-	return ev
-end
+local dependency_evidence = memo(function(i)
+	return "dependencies." .. (i - 1) .. ".license"
+end)
 
 local function check_dependencies(component, settings, report, commercial)
 	if not settings.check_dependencies or type(component.dependencies) ~= "table" then
@@ -477,6 +458,75 @@ local function check_dependencies(component, settings, report, commercial)
 	end
 end
 
+-- The knowledge-base ids (lower case) of every license the items declare.
+local function declared_ids(lics)
+	local ids, any = {}, false
+	for _, item in ipairs(ITEMS) do
+		local expr = expression_of(lics[item])
+		if expr then
+			local p = parse_expr(expr)
+			for _, id in ipairs(p.ok and p.ids or { expr }) do
+				local e = lookup(id)
+				ids[(e and e.id or id):lower()] = true
+				any = true
+			end
+		end
+	end
+	return ids, any
+end
+
+local function declared_text(lics)
+	local parts = {}
+	for _, item in ipairs(ITEMS) do
+		local expr = expression_of(lics[item])
+		if expr then
+			parts[#parts + 1] = expr .. " (" .. item .. ")"
+		end
+	end
+	return concat(parts, ", ")
+end
+
+-- License texts found in the repository (licenses.files) against what is
+-- declared: a text that is not a declared license is a mismatch naming
+-- both, and the text's own terms are judged for the use.
+local function check_files(component, settings, report, commercial)
+	local lics = type(component.licenses) == "table" and component.licenses or EMPTY
+	local files = type(lics.files) == "table" and lics.files or EMPTY
+	local declared, any
+	for i, f in ipairs(files) do
+		local ev = "licenses.files." .. (i - 1)
+		if type(f) == "table" and type(f.id) == "string" then
+			if declared == nil then
+				declared, any = declared_ids(lics)
+			end
+			local e = lookup(f.id)
+			local key = (e and e.id or f.id):lower()
+			if not declared[key] then
+				if any then
+					report:finding{
+						id = FILE_MISMATCH, severity = settings.file_mismatch_severity, evidence = ev .. ".id",
+						message = "The file '" .. tostring(f.path) .. "' holds the " .. f.id .. " license"
+							.. (type(f.score) == "number" and (" (similarity " .. tostring(f.score) .. ")") or "")
+							.. ", but the component declares " .. declared_text(lics) .. ".",
+						remedy = "Find out which license really applies (ask the publisher), then declare it, or vet the component under the terms of the file.",
+					}
+				end
+				if e then
+					check_commercial({ e }, "files", ev .. ".id", commercial, report)
+				end
+			end
+		elseif type(f) == "table" then
+			report:finding{
+				id = FILE_UNIDENTIFIED, severity = settings.unidentified_file_severity, evidence = ev,
+				message = "The file '" .. tostring(f.path) .. "' matches no known license text"
+					.. (type(f.closest) == "string" and (" (the closest is " .. f.closest .. ", similarity " .. tostring(f.score) .. ")") or "")
+					.. ": its terms may differ from the declared license.",
+				remedy = "Read the file and record its terms; if it is a known license with changes, treat the changes as part of the terms.",
+			}
+		end
+	end
+end
+
 return {
 	name = "license",
 	area = "license",
@@ -493,17 +543,20 @@ return {
 		allow_categories = { type = "list", default = {} },
 		check_dependencies = { type = "boolean", default = true },
 		list_conditions = { type = "boolean", default = true },
+		file_mismatch_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
+		unidentified_file_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		local commercial = is_commercial(component, settings)
 		check_use_declared(component, settings, report)
 		check_required(component, settings, report)
-		local lics = type(component.licenses) == "table" and component.licenses or EMPTY
-		local use = type(component.use) == "table" and component.use or EMPTY
+		local lics = or_empty(component.licenses)
+		local use = or_empty(component.use)
 		for _, item in ipairs(ITEMS) do
 			check_item(component, settings, report, lics[item], item, EVIDENCE[item], commercial, use)
 		end
 		check_items_differ(component, report)
 		check_dependencies(component, settings, report, commercial)
+		check_files(component, settings, report, commercial)
 	end,
 }

@@ -179,3 +179,44 @@ function test_reused_condition_findings_name_their_item_and_license()
 	assert(f.message == "Under 'MIT' the team must give credit to the licensor.", f.message)
 	expect_no_finding(v, "license.code.condition.notice")
 end
+
+-- License texts found in the repository (licenses.files, made by aivet scan).
+local NC_FILE = { path = "LICENSE", id = "CC-BY-NC-4.0", score = 0.99, method = "text" }
+
+function test_found_license_text_that_is_not_declared_is_a_mismatch_naming_both()
+	local v = run(model({ weights = "apache-2.0", code = "apache-2.0", files = { NC_FILE } }))
+	expect_severity(v, "license.files.mismatch", "review")
+	local f = expect_finding(v, "license.files.mismatch")
+	assert(f.message:find("CC-BY-NC-4.0", 1, true) and f.message:find("apache-2.0", 1, true), f.message)
+	assert(f.evidence == "licenses.files.0.id", f.evidence)
+	-- and the text's own terms forbid the commercial use
+	expect_severity(v, "license.files.noncommercial", "block")
+	v = run(model({ weights = "apache-2.0", files = { NC_FILE } }, { commercial = false }))
+	expect_finding(v, "license.files.mismatch")
+	expect_no_finding(v, "license.files.noncommercial")
+end
+
+function test_found_license_text_that_is_declared_passes()
+	local mit = { path = "LICENSE", id = "MIT", score = 1.0, method = "text" }
+	expect_no_finding(run(model({ weights = "mit", files = { mit } })), "license.files.mismatch")
+	-- either branch of an OR, and a card's license_name, count as declared
+	local apache = { path = "LICENSE-APACHE", id = "Apache-2.0", score = 1.0, method = "text" }
+	expect_no_finding(run(model({ weights = "MIT OR Apache-2.0", files = { mit, apache } })), "license.files.mismatch")
+	local llama = { path = "LICENSE", id = "llama3", score = 1.0, method = "markers" }
+	expect_no_finding(run(model({ weights = { id = "other", name = "llama3" }, files = { llama } })), "license.files.mismatch")
+end
+
+function test_the_reverse_mismatch_is_found_too()
+	local apache = { path = "LICENSE", id = "Apache-2.0", score = 0.97, method = "text" }
+	local v = run(model({ weights = "cc-by-nc-4.0", files = { apache } }, { commercial = false }))
+	local f = expect_finding(v, "license.files.mismatch")
+	assert(f.message:find("Apache-2.0", 1, true) and f.message:find("cc-by-nc-4.0", 1, true), f.message)
+end
+
+function test_unidentified_license_file_warns()
+	local odd = { path = "LICENSE", closest = "MIT", score = 0.41 }
+	expect_severity(run(model({ weights = "mit", files = { odd } })), "license.files.unidentified", "warn")
+	local f = expect_finding(run(model({ weights = "mit", files = { odd } })), "license.files.unidentified")
+	assert(f.message:find("MIT", 1, true), f.message)
+	expect_no_finding(run(model({ weights = "mit" })), "license.files.unidentified")
+end

@@ -20,9 +20,13 @@ Settings (profile.plugins.model_card):
   thin_severity         severity of a thin required section
 --]]
 
--- Globals as locals: in the sandbox each global is looked up through two tables.
+local util = require "aivet.util"
+
+-- Globals and module functions as locals: in the sandbox each global is
+-- looked up through two tables and each module field through a proxy.
 local type, ipairs, tostring, select = type, ipairs, tostring, select
 local concat = table.concat
+local or_empty, strings = util.or_empty, util.strings
 
 local NO_CARD = "model_card.missing"
 local SECTION_MISSING = "model_card.%s.missing"
@@ -112,8 +116,6 @@ local function missing_finding(name, required, present, severity)
 	return f
 end
 
-local EMPTY = {}
-
 local function check_section(sections, name, required, missing, settings, report)
 	local present, content, words = section_state(sections[name])
 	if not content then
@@ -131,11 +133,9 @@ local function check_section(sections, name, required, missing, settings, report
 end
 
 local function check_sections(component, settings, report)
-	local sections = component.model_card.sections
-	if type(sections) ~= "table" then
-		-- A card given only by URL: its content could not be read.
-		sections = EMPTY
-	end
+	-- Without sections (a card given only by URL) its content could not be
+	-- read: every section is missing.
+	local sections = or_empty(component.model_card.sections)
 	local missing = {}
 	for _, name in ipairs(settings.required_sections) do
 		check_section(sections, name, true, missing, settings, report)
@@ -181,11 +181,7 @@ local function check_base_model(component, report)
 	end
 	local base = meta.base_model
 	if type(base) == "table" then
-		local names = {}
-		for _, b in ipairs(base) do
-			names[#names + 1] = tostring(b)
-		end
-		base = concat(names, ", ")
+		base = concat(strings(base), ", ")
 	end
 	report:finding{
 		id = BASE_MODEL, severity = "info", evidence = "model_card.metadata.base_model",

@@ -18,11 +18,12 @@ Settings (profile.plugins.operations):
   public                treat every use as public-facing (production)
 --]]
 
--- Globals as locals: in the sandbox each global is looked up through two tables.
-local type, ipairs, setmetatable = type, ipairs, setmetatable
-local byte = string.byte
+local util = require "aivet.util"
 
-local EMPTY = {}
+-- Globals and module functions as locals: in the sandbox each global is
+-- looked up through two tables and each module field through a proxy.
+local type, ipairs = type, ipairs
+local or_empty, text, high_impact, per_table = util.or_empty, util.text, util.high_impact, util.per_table
 
 local NOT_ASSESSED = "operations.hosting.undeclared"
 local MISSING = "operations.%s.missing"
@@ -48,24 +49,8 @@ local REMEDY = {
 	human_review = "Route low-confidence or high-impact outputs to a person before they take effect.",
 }
 
--- A description counts when it has a non-space character.  Most start with
--- a printable ASCII one, which answers without a pattern match (a match
--- costs about a microsecond in the sandbox).
-local function present(v)
-	if v == true then
-		return true
-	elseif type(v) ~= "string" then
-		return false
-	end
-	local b = byte(v, 1)
-	if b ~= nil and b > 32 and b < 127 then
-		return true
-	end
-	return v:match("%S") ~= nil
-end
-
 local function add_all(set, order, list)
-	for _, c in ipairs(type(list) == "table" and list or EMPTY) do
+	for _, c in ipairs(or_empty(list)) do
 		if not set[c] then
 			set[c] = true
 			order[#order + 1] = c
@@ -74,7 +59,7 @@ local function add_all(set, order, list)
 end
 
 local function hosting_of(component)
-	local use = type(component.use) == "table" and component.use or EMPTY
+	local use = or_empty(component.use)
 	return use.hosting, use
 end
 
@@ -93,22 +78,18 @@ end
 
 -- The controls a use needs depend only on the settings and on three facts
 -- of the use (hosted, public, high impact): the list for each of the eight
--- combinations is made once per settings table (settings are read-only and
--- live as long as their profile).  Callers only read it.
-local controls_of = setmetatable({}, { __mode = "k" })
+-- combinations is made once per settings table.  Callers only read it.
+local variants_of = per_table(function()
+	return {}
+end)
 
 local function needed_controls(component, settings)
 	local hosting, use = hosting_of(component)
 	local hosted = hosting == "managed" or hosting == "api"
 	local public = use.audience == "public" or settings.public
-	local hsd = type(use.high_stakes_domains) == "table" and #use.high_stakes_domains > 0
-	local high = use.customer_facing == true or use.impact == "high" or hsd
+	local high = high_impact(use)
 	local variant = (hosted and 1 or 0) + (public and 2 or 0) + (high and 4 or 0)
-	local lists = controls_of[settings]
-	if lists == nil then
-		lists = {}
-		controls_of[settings] = lists
-	end
+	local lists = variants_of(settings)
 	local order = lists[variant]
 	if order == nil then
 		local set = {}
@@ -130,9 +111,11 @@ local function needed_controls(component, settings)
 end
 
 local function check_controls(component, settings, report)
-	local ops = type(component.operations) == "table" and component.operations or EMPTY
+	local ops = or_empty(component.operations)
 	for _, c in ipairs(needed_controls(component, settings)) do
-		if not present(ops[c]) then
+		-- A control is present when it is true or a description.
+		local v = ops[c]
+		if v ~= true and not text(v) then
 			report:finding{
 				id = MISSING:format(c), severity = settings.missing_severity, evidence = "operations." .. c,
 				message = "This use needs " .. (TEXT[c] or c) .. ", and " .. (ops[c] == false and "the manifest declares it absent." or "none is described."),

@@ -20,12 +20,14 @@ Settings (profile.plugins.privacy):
 --]]
 
 local time = require "aivet.time"
+local util = require "aivet.util"
 
 -- Globals and module functions as locals: in the sandbox each global is
 -- looked up through two tables and each module field through a proxy.
-local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local type, ipairs, tostring = type, ipairs, tostring
 local concat = table.concat
 local parse_duration = time.parse_duration
+local or_empty, strings = util.or_empty, util.strings
 
 local CLASSES_UNDEFINED = "privacy.data_classes.undefined"
 local LOGS_SENSITIVE = "privacy.logs.sensitive_unmasked"
@@ -41,21 +43,10 @@ local UNDECLARED = "privacy.data_handling.undeclared"
 
 local CHANNELS = { "prompts", "retrieval", "logs" }
 local READERS = { "prompts", "outputs", "logs" }
-local EMPTY = {}
 
-local function list_of(v)
-	if type(v) ~= "table" then
-		return nil
-	end
-	local out = {}
-	for _, x in ipairs(v) do
-		out[#out + 1] = tostring(x)
-	end
-	return out
-end
-
+-- Whether list (of the manifest) holds value, compared as text without case.
 local function contains(list, value)
-	for _, v in ipairs(list or EMPTY) do
+	for _, v in ipairs(list) do
 		if tostring(v):lower() == tostring(value):lower() then
 			return true
 		end
@@ -63,29 +54,16 @@ local function contains(list, value)
 	return false
 end
 
--- What contains(list, value) answers for a settings list, as a set of the
--- lower-cased entries made once per list (settings are read-only and live
--- as long as their profile).
-local lowered = setmetatable({}, { __mode = "k" })
+-- The same for a settings list, whose set is made once.
+local lowered = util.per_table(util.lower_set)
 
 local function in_setting(list, value)
-	if list == nil then
-		return false
-	end
-	local set = lowered[list]
-	if set == nil then
-		set = {}
-		for _, v in ipairs(list) do
-			set[tostring(v):lower()] = true
-		end
-		lowered[list] = set
-	end
-	return set[tostring(value):lower()] == true
+	return lowered(list)[tostring(value):lower()] == true
 end
 
 -- Personal or regulated data in scope makes missing controls a review.
 local function strictness(dh)
-	local regulated = list_of(dh.regulated_data) or EMPTY
+	local regulated = strings(dh.regulated_data)
 	local sensitive = dh.personal_data == true or #regulated > 0
 	return sensitive and "review" or "warn", sensitive, regulated
 end
@@ -121,7 +99,7 @@ local function check_regulated(dh, regulated, report)
 end
 
 local function check_data_classes(dh, sev, report)
-	local dc = type(dh.data_classes) == "table" and dh.data_classes or EMPTY
+	local dc = or_empty(dh.data_classes)
 	local missing
 	for _, ch in ipairs(CHANNELS) do
 		if type(dc[ch]) ~= "table" then
@@ -139,11 +117,10 @@ local function check_data_classes(dh, sev, report)
 end
 
 local function check_masking(dh, sev, sensitive, settings, report)
-	local masking = type(dh.masking) == "table" and dh.masking or EMPTY
-	local dc = type(dh.data_classes) == "table" and dh.data_classes or EMPTY
+	local masking = or_empty(dh.masking)
 	local logged = {}
-	for _, c in ipairs(list_of(dc.logs) or EMPTY) do
-		if in_setting(settings.sensitive_classes, c) and not contains(list_of(masking.fields), c) then
+	for _, c in ipairs(strings(or_empty(dh.data_classes).logs)) do
+		if in_setting(settings.sensitive_classes, c) and not contains(or_empty(masking.fields), c) then
 			logged[#logged + 1] = c
 		end
 	end
@@ -164,11 +141,11 @@ local function check_masking(dh, sev, sensitive, settings, report)
 end
 
 local function check_access(dh, sev, settings, report)
-	local access = type(dh.access) == "table" and dh.access or EMPTY
+	local access = or_empty(dh.access)
 	local missing, open = {}, {}
 	for _, what in ipairs(READERS) do
-		local roles = list_of(access[what])
-		if roles == nil or #roles == 0 then
+		local roles = access[what]
+		if type(roles) ~= "table" or #roles == 0 then
 			missing[#missing + 1] = what
 		else
 			for _, r in ipairs(roles) do
@@ -196,7 +173,7 @@ local function check_access(dh, sev, settings, report)
 end
 
 local function check_retention(dh, sev, settings, report)
-	local ret = type(dh.retention) == "table" and dh.retention or EMPTY
+	local ret = or_empty(dh.retention)
 	local max_retention = type(settings.max_retention) == "table" and settings.max_retention or nil
 	local missing = {}
 	for _, kind in ipairs(settings.retention_kinds) do

@@ -12,38 +12,19 @@ Settings (profile.plugins.record):
 --]]
 
 local time = require "aivet.time"
+local util = require "aivet.util"
 
 -- Globals and module functions as locals: in the sandbox each global is
 -- looked up through two tables and each module field through a proxy.
 local type, tostring = type, tostring
-local byte = string.byte
 local now, parse_date = time.now, time.parse_date
-
-local EMPTY = {}
+local or_empty, text, nonempty = util.or_empty, util.text, util.nonempty
 
 local OWNER = "record.owner.missing"
 local DECISION = "record.decision.missing"
 local ASSUMPTIONS = "record.assumptions.missing"
 local LIMITS = "record.known_limits.missing"
 local OVERDUE = "record.review_by.passed"
-
--- A text counts when it has a non-space character.  Most start with a
--- printable ASCII one, which answers without a pattern match (a match costs
--- about a microsecond in the sandbox).
-local function text(v)
-	if type(v) ~= "string" then
-		return false
-	end
-	local b = byte(v, 1)
-	if b ~= nil and b > 32 and b < 127 then
-		return true
-	end
-	return v:match("%S") ~= nil
-end
-
-local function nonempty_list(v)
-	return type(v) == "table" and #v > 0
-end
 
 local function check_owner(d, settings, report)
 	if text(d.owner) then
@@ -68,7 +49,7 @@ local function check_decision(d, settings, report)
 end
 
 local function check_assumptions(d, settings, report)
-	if nonempty_list(d.assumptions) then
+	if nonempty(d.assumptions) then
 		return
 	end
 	report:finding{
@@ -79,7 +60,7 @@ local function check_assumptions(d, settings, report)
 end
 
 local function check_limits(d, settings, report)
-	if nonempty_list(d.known_limits) then
+	if nonempty(d.known_limits) then
 		return
 	end
 	report:finding{
@@ -111,7 +92,7 @@ return {
 		detail_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
-		local d = type(component.decisions) == "table" and component.decisions or EMPTY
+		local d = or_empty(component.decisions)
 		check_owner(d, settings, report)
 		check_decision(d, settings, report)
 		check_assumptions(d, settings, report)

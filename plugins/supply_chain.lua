@@ -25,17 +25,25 @@ Settings (profile.plugins.supply_chain):
                         (a duration) counts as unmaintained
   remote_code_severity  severity when remote code must be trusted
   downloads_severity    severity of downloads at runtime
+  unsafe_code_severity  severity when shipped code runs programs, evaluates
+                        strings or loads pickles (runtime.unsafe_calls)
+
+A dependency's `pinned` (set by aivet scan from the file that declares it)
+wins over reading its version: a lock file's entry is pinned whatever its
+version looks like.
 --]]
 
 local version = require "aivet.version"
 local time = require "aivet.time"
+local util = require "aivet.util"
 
 -- Globals and module functions as locals: in the sandbox each global is
 -- looked up through two tables and each module field through a proxy.
-local type, ipairs, tostring, setmetatable = type, ipairs, tostring, setmetatable
+local type, ipairs, tostring = type, ipairs, tostring
 local concat = table.concat
 local is_pinned = version.is_pinned
 local now, parse_date, parse_duration = time.now, time.parse_date, time.parse_duration
+local or_empty, strings = util.or_empty, util.strings
 
 local REVISION_UNPINNED = "supply_chain.revision.unpinned"
 local DEP_UNPINNED = "supply_chain.dependency.unpinned"
@@ -53,6 +61,7 @@ local VULN_LOW = "supply_chain.dependency.vulnerable_low"
 local UNMAINTAINED = "supply_chain.dependency.unmaintained"
 local CREDENTIALS = "supply_chain.credentials.not_separated"
 local SECRETS = "supply_chain.secrets.in_examples"
+local UNSAFE_CODE = "supply_chain.runtime.unsafe_code"
 
 local VULN_RANK = { low = 1, medium = 2, high = 3, critical = 4 }
 local UNSAFE_EXT = { bin = "pickle", pt = "pytorch", pth = "pytorch", pkl = "pickle", pickle = "pickle",
@@ -71,34 +80,13 @@ local COMPATIBLE = {
 	tensorflow = { h5 = true, keras = true }, numpy = { numpy = true },
 }
 
-local EMPTY = {}
-
--- The strings of a settings list as a set, made once per list (settings are
--- read-only and live as long as their profile).  Only strings are looked
--- for.
-local string_sets = setmetatable({}, { __mode = "k" })
-
-local function in_list(list, value)
-	if type(list) ~= "table" then
-		return false
-	end
-	local set = string_sets[list]
-	if set == nil then
-		set = {}
-		for _, v in ipairs(list) do
-			if type(v) == "string" then
-				set[v] = true
-			end
-		end
-		string_sets[list] = set
-	end
-	return set[value] == true
-end
+-- The formats of a settings list as a set, made once per list.
+local format_set = util.per_table(util.set)
 
 -- The inspected format in manifest terms, or nil when the content did not
 -- tell (no inspection, "zip", "unknown").
 local function inspected_format(a)
-	local ins = type(a.inspected) == "table" and a.inspected or EMPTY
+	local ins = or_empty(a.inspected)
 	return type(ins.format) == "string" and INSPECTED_AS[ins.format] or nil
 end
 
@@ -153,8 +141,12 @@ local function check_revision(component, settings, report)
 end
 
 local function check_dependency_pins(component, settings, report)
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
-		if type(d) == "table" and not is_pinned(d.version) then
+	for i, d in ipairs(or_empty(component.dependencies)) do
+		local pinned = type(d) == "table" and d.pinned
+		if type(pinned) ~= "boolean" and type(d) == "table" then
+			pinned = is_pinned(d.version)
+		end
+		if type(d) == "table" and not pinned then
 			report:finding{
 				id = DEP_UNPINNED, severity = settings.unpinned_severity, evidence = "dependencies." .. (i - 1) .. ".version",
 				message = "The dependency '" .. tostring(d.name) .. "' is not pinned (" .. tostring(d.version or "no version")
@@ -166,7 +158,7 @@ local function check_dependency_pins(component, settings, report)
 end
 
 local function check_artifact_hashes(component, settings, report)
-	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or EMPTY) do
+	for i, a in ipairs(or_empty(component.artifacts)) do
 		if type(a) == "table" then
 			local sha = a.sha256
 			if type(sha) ~= "string" or #sha ~= 64 or not sha:match("^%x+$") then
@@ -189,7 +181,7 @@ local function check_artifact_hashes(component, settings, report)
 end
 
 local function check_formats(component, settings, report)
-	local arts = type(component.artifacts) == "table" and component.artifacts or EMPTY
+	local arts = or_empty(component.artifacts)
 	local has_safe, formats = false, {}
 	for i, a in ipairs(arts) do
 		if type(a) == "table" then
@@ -210,7 +202,7 @@ local function check_formats(component, settings, report)
 					remedy = "Correct the declared format; a file that is not what it claims to be must be vetted again.",
 				}
 			end
-			if in_list(settings.unsafe_formats, fmt) then
+			if format_set(settings.unsafe_formats)[fmt] then
 				report:finding{
 					id = UNSAFE_FORMAT, severity = has_safe and "warn" or settings.unsafe_format_severity, evidence = "artifacts." .. (i - 1) .. ".format",
 					message = "The artifact '" .. tostring(a.path or a.url) .. "' is in the " .. fmt
@@ -226,12 +218,12 @@ local function check_formats(component, settings, report)
 end
 
 local function check_globals(component, report)
-	for i, a in ipairs(type(component.artifacts) == "table" and component.artifacts or EMPTY) do
+	for i, a in ipairs(or_empty(component.artifacts)) do
 		local ins = type(a) == "table" and a.inspected or nil
 		if type(ins) == "table" then
 			local ev = "artifacts." .. (i - 1) .. ".inspected"
 			local bad, odd = {}, {}
-			for _, g in ipairs(type(ins.globals) == "table" and ins.globals or EMPTY) do
+			for _, g in ipairs(or_empty(ins.globals)) do
 				if type(g) == "table" then
 					local name = tostring(g.module) .. "." .. tostring(g.name)
 					if g.rating == "dangerous" then
@@ -283,10 +275,7 @@ local function check_runtime(component, settings, report)
 		}
 	end
 	if rt.downloads_at_runtime == true then
-		local names = {}
-		for _, d in ipairs(type(rt.downloads) == "table" and rt.downloads or EMPTY) do
-			names[#names + 1] = tostring(d)
-		end
+		local names = strings(rt.downloads)
 		local what = #names > 0 and (" (" .. concat(names, ", ") .. ")") or ""
 		report:finding{
 			id = DOWNLOADS, severity = settings.downloads_severity, evidence = "runtime.downloads_at_runtime",
@@ -302,18 +291,50 @@ local function check_runtime(component, settings, report)
 		}
 	end
 	if rt.secrets_in_examples == true then
+		local places = {}
+		for _, s in ipairs(or_empty(rt.secrets)) do
+			if type(s) == "table" and #places < 5 then
+				places[#places + 1] = tostring(s.path) .. ":" .. tostring(s.line) .. " (" .. tostring(s.kind) .. ")"
+			end
+		end
 		report:finding{
 			id = SECRETS, severity = "block", evidence = "runtime.secrets_in_examples",
-			message = "Secrets were found in example notebooks or configs.",
+			message = "Secrets were found in example notebooks or configs"
+				.. (#places > 0 and (": " .. concat(places, ", ")) or "") .. ".",
 			remedy = "Revoke the exposed secrets, remove them from the files and the history, and load secrets from the environment.",
+		}
+	end
+end
+
+local UNSAFE_WHAT = {
+	exec = "runs strings as code", eval = "evaluates strings as code", subprocess = "starts programs",
+	pickle_load = "loads pickles", torch_load = "loads pickles (torch.load without weights_only=True)",
+}
+
+local function check_unsafe_code(component, settings, report)
+	local rt = component.runtime
+	local calls = or_empty(type(rt) == "table" and rt.unsafe_calls)
+	local places = {}
+	for _, c in ipairs(calls) do
+		if type(c) == "table" and #places < 5 then
+			places[#places + 1] = tostring(c.path) .. ":" .. tostring(c.line) .. " " .. tostring(c.call)
+				.. " (" .. (UNSAFE_WHAT[c.kind] or tostring(c.kind)) .. ")"
+		end
+	end
+	if #places > 0 then
+		report:finding{
+			id = UNSAFE_CODE, severity = settings.unsafe_code_severity, evidence = "runtime.unsafe_calls",
+			message = "Code shipped with the component runs programs, evaluates strings or loads pickles: "
+				.. concat(places, ", ") .. (#calls > #places and (" and " .. (#calls - #places) .. " more") or "") .. ".",
+			remedy = "Read each call before running the code; load weights with weights_only=True or from safetensors, and remove exec/eval and process calls from code that loads the model.",
 		}
 	end
 end
 
 local function check_vulnerabilities(component, settings, report)
 	local threshold = VULN_RANK[settings.vuln_threshold] or VULN_RANK.high
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
-		for j, v in ipairs(type(d) == "table" and type(d.vulnerabilities) == "table" and d.vulnerabilities or EMPTY) do
+	for i, d in ipairs(or_empty(component.dependencies)) do
+		for j, v in ipairs(or_empty(type(d) == "table" and d.vulnerabilities)) do
 			if type(v) == "table" then
 				local rank = VULN_RANK[v.severity] or VULN_RANK.critical
 				local fix = v.fixed_in and (" Fixed in " .. tostring(v.fixed_in) .. ".") or " No fixed version is known."
@@ -322,7 +343,9 @@ local function check_vulnerabilities(component, settings, report)
 					id = above and VULNERABLE or VULN_LOW, severity = above and settings.vuln_severity or "info",
 					evidence = "dependencies." .. (i - 1) .. ".vulnerabilities." .. (j - 1),
 					message = "The dependency '" .. tostring(d.name) .. "' " .. tostring(d.version or "") .. " has the "
-						.. tostring(v.severity) .. " vulnerability " .. tostring(v.id) .. (v.summary and (": " .. tostring(v.summary)) or "") .. "." .. fix,
+						.. (v.severity and (tostring(v.severity) .. " vulnerability " .. tostring(v.id))
+							or ("vulnerability " .. tostring(v.id) .. " of unknown severity (taken as critical)"))
+						.. (v.summary and (": " .. tostring(v.summary)) or "") .. "." .. fix,
 					remedy = v.fixed_in and ("Upgrade " .. tostring(d.name) .. " to " .. tostring(v.fixed_in) .. " or later.")
 						or "Replace the dependency or document a mitigation and accept the risk in a review.",
 				}
@@ -334,7 +357,7 @@ end
 local function check_maintenance(component, settings, report)
 	local max_age = type(settings.max_release_age) == "string" and parse_duration(settings.max_release_age) or nil
 	local t = now()
-	for i, d in ipairs(type(component.dependencies) == "table" and component.dependencies or EMPTY) do
+	for i, d in ipairs(or_empty(component.dependencies)) do
 		if type(d) == "table" then
 			local released = type(d.last_release) == "string" and parse_date(d.last_release) or nil
 			local stale = max_age and released and t - released > max_age
@@ -366,6 +389,7 @@ return {
 		max_release_age = { type = "string", default = "730d" },
 		remote_code_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
 		downloads_severity = { type = "string", default = "warn", one_of = { "info", "warn", "review", "block" } },
+		unsafe_code_severity = { type = "string", default = "review", one_of = { "info", "warn", "review", "block" } },
 	},
 	evaluate = function(component, settings, report)
 		check_revision(component, settings, report)
@@ -374,6 +398,7 @@ return {
 		check_formats(component, settings, report)
 		check_globals(component, report)
 		check_runtime(component, settings, report)
+		check_unsafe_code(component, settings, report)
 		check_vulnerabilities(component, settings, report)
 		check_maintenance(component, settings, report)
 	end,

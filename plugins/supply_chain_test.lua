@@ -168,3 +168,34 @@ function test_inspected_format_names_match_declared_ones()
 	m.artifacts[1].inspected.format = "gguf"
 	expect_finding(run(m), "supply_chain.artifact.format_mismatch")
 end
+
+-- Facts found by aivet scan.
+function test_scanned_pinned_flag_wins_over_the_version_text()
+	local m = model({ dependencies = { { name = "tqdm", version = "==4.66", pinned = false } } })
+	expect_finding(run(m), "supply_chain.dependency.unpinned")
+	m = model({ dependencies = { { name = "numpy", version = "1.26", pinned = true } } })
+	expect_no_finding(run(m), "supply_chain.dependency.unpinned")
+	-- without the flag, the version decides as before
+	m = model({ dependencies = { { name = "numpy", version = "1.26" } } })
+	expect_finding(run(m), "supply_chain.dependency.unpinned")
+end
+
+function test_unsafe_calls_in_shipped_code_need_review()
+	local m = model({ runtime = { unsafe_calls = {
+		{ path = "modeling_x.py", line = 12, kind = "torch_load", call = "torch.load" },
+		{ path = "utils.py", line = 3, kind = "eval", call = "eval" },
+	} } })
+	expect_severity(run(m), "supply_chain.runtime.unsafe_code", "review")
+	local f = expect_finding(run(m), "supply_chain.runtime.unsafe_code")
+	assert(f.message:find("modeling_x.py:12 torch.load", 1, true) and f.message:find("utils.py:3 eval", 1, true), f.message)
+	assert(f.evidence == "runtime.unsafe_calls", f.evidence)
+	expect_no_finding(run(model()), "supply_chain.runtime.unsafe_code")
+end
+
+function test_secrets_finding_names_places_and_kinds_only()
+	local m = model({ runtime = { secrets_in_examples = true,
+		secrets = { { path = "demo.ipynb", line = 7, kind = "huggingface_token" } } } })
+	expect_severity(run(m), "supply_chain.secrets.in_examples", "block")
+	local f = expect_finding(run(m), "supply_chain.secrets.in_examples")
+	assert(f.message:find("demo.ipynb:7 (huggingface_token)", 1, true), f.message)
+end

@@ -1,13 +1,26 @@
 #!/bin/sh
 # Builds aivet twice — a normal build and one under AddressSanitizer and
-# UndefinedBehaviorSanitizer — and runs every test suite in both.
+# UndefinedBehaviorSanitizer — and runs every test suite in both.  Both
+# builds treat compiler warnings as errors (-Dwerror=true, also set on a
+# build directory that already exists).
 set -e
 cd "$(dirname "$0")/.."
-[ -d build ] || meson setup build
+
+# setup DIR OPTION...: configures DIR with the options, or sets them on it.
+setup() {
+	dir=$1
+	shift
+	if [ -f "$dir/meson-private/coredata.dat" ]; then
+		meson configure "$dir" "$@"
+	else
+		meson setup "$dir" "$@"
+	fi
+}
+
+setup build -Dwerror=true
 ninja -C build
 meson test -C build --print-errorlogs --num-processes 2
-[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-	-Dbuildtype=debug
+setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions="$(pwd)/tests/lsan.supp" \

@@ -2,7 +2,7 @@
  * test_regressions.c - replays every input under tests/fuzz/regressions/
  * through the fuzz target it was found with.  A file is named
  * "<target>-<what>", target being one of doc, manifest, proto, config, card,
- * bom, spdx, inspect, http; the targets' own sources (tests/fuzz/fuzz_<target>.c)
+ * bom, spdx, inspect, http, deps, license, scantext; the targets' own sources (tests/fuzz/fuzz_<target>.c)
  * are compiled in under the names av_fuzz_<target>, so that the replay runs
  * exactly the code the fuzzer ran, with its invariant checks (which abort).
  */
@@ -28,6 +28,9 @@ int av_fuzz_bom(const uint8_t *data, size_t size);
 int av_fuzz_spdx(const uint8_t *data, size_t size);
 int av_fuzz_inspect(const uint8_t *data, size_t size);
 int av_fuzz_http(const uint8_t *data, size_t size);
+int av_fuzz_deps(const uint8_t *data, size_t size);
+int av_fuzz_license(const uint8_t *data, size_t size);
+int av_fuzz_scantext(const uint8_t *data, size_t size);
 
 static const struct {
 	const char *name;
@@ -42,6 +45,9 @@ static const struct {
 	{"spdx", av_fuzz_spdx},
 	{"inspect", av_fuzz_inspect},
 	{"http", av_fuzz_http},
+	{"deps", av_fuzz_deps},
+	{"license", av_fuzz_license},
+	{"scantext", av_fuzz_scantext},
 };
 
 #define MAX_FILES 4096

@@ -1,8 +1,9 @@
 /*
- * test_store.c - the SQLite store: schema and migrations, the group
+ * test_store.c - the store through its interface, on its SQLite backend:
+ * the choice of backend by location, schema and migrations, the group
  * committer, verdict lookups, reviews, schedules, waivers, alerts, audit and
- * history, and what happens when the database is read-only, full, foreign
- * or too new.
+ * history, health figures and the integrity check, and what happens when
+ * the database is read-only, full, foreign, corrupt or too new.
  */
 #include <check.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 
 #include "sha256.h"
 #include "store.h"
+#include "store/sqlite.h"
 
 static char dir[256];
 static char db[300];
@@ -98,11 +100,13 @@ put(av_store *s, const char *name, const char *version, const char *manifest, in
 static int64_t
 count(av_store *s, const char *key)
 {
+	av_store_stats st;
 	av_error err;
 	cJSON *j = cJSON_CreateObject();
 	int64_t n;
 
-	ck_assert_int_eq(av_store_counts(s, j, &err), 0);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
+	ck_assert_int_eq(av_store_stats_json(&st, j), 0);
 	n = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(j, key));
 	cJSON_Delete(j);
 	return n;
@@ -334,12 +338,12 @@ START_TEST(test_committer_groups_concurrent_puts)
 		    w[t].err.msg);
 	}
 	dt = now_s() - t0;
-	av_store_get_stats(s, &st);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
 	fprintf(stderr,
 	    "committer: %d puts from %d threads in %.3f s = %.0f puts/s, %llu batches "
 	    "(%.1f per batch), %llu checkpoints\n",
 	    THREADS * PUTS, THREADS, dt, THREADS * PUTS / dt, (unsigned long long)st.batches,
-	    (double)st.items / (double)st.batches, (unsigned long long)st.checkpoints);
+	    (double)st.items / (double)st.batches, (unsigned long long)st.upkeeps);
 	ck_assert_uint_eq(st.items, THREADS * PUTS);
 	ck_assert_uint_lt(st.batches, THREADS * PUTS); /* writes were grouped */
 	ck_assert_uint_eq(st.retried, 0);
@@ -405,6 +409,7 @@ START_TEST(test_one_bad_write_does_not_fail_its_batch)
 	pthread_t th[THREADS];
 	struct mixed m[THREADS];
 	av_store_stats st;
+	av_error err;
 
 	for (int t = 0; t < THREADS; t++) {
 		m[t] = (struct mixed){.s = s, .t = t};
@@ -417,7 +422,7 @@ START_TEST(test_one_bad_write_does_not_fail_its_batch)
 		ck_assert_int_eq(m[t].review_notfound, 100);
 		ck_assert_int_eq(m[t].review_other, 0);
 	}
-	av_store_get_stats(s, &st);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
 	ck_assert_uint_lt(st.batches, st.items);
 	ck_assert_int_eq(count(s, "evaluations"), THREADS * 100);
 	ck_assert_int_eq(count(s, "reviews"), 0);
@@ -467,7 +472,7 @@ async_puts(int flags)
 				     strlen(manifests[i]), "queue", on_settled, &st, &err),
 		    0);
 	}
-	av_store_get_stats(s, &stats);
+	ck_assert_int_eq(av_store_get_stats(s, &stats, &err), 0);
 	av_store_close(s); /* settles every queued write */
 	ck_assert_int_eq(st.ok, ASYNC);
 	ck_assert_int_eq(st.failed, 0);
@@ -1029,8 +1034,13 @@ START_TEST(test_read_only_file_refuses_writes)
 	ck_assert_int_eq(put(s, "granite", "3", "g3", 10, &err), 0);
 	av_store_close(s);
 	ck_assert_int_eq(chmod(db, 0444), 0);
-	s = open_ok(AV_STORE_COMMITTER);
+	/* A committer cannot start on it, unless asked to fall back to reading. */
+	ck_assert_int_eq(av_store_open(&s, db, AV_STORE_COMMITTER, &err), AV_EREADONLY);
+	ck_assert_ptr_null(s);
+	s = open_ok(AV_STORE_COMMITTER | AV_STORE_FALLBACK);
+	ck_assert(!av_store_writable(s));
 	ck_assert_int_eq(put(s, "granite", "4", "g4", 20, &err), AV_EREADONLY);
+	ck_assert_ptr_nonnull(strstr(err.file, "aivet.db"));
 	ck_assert_int_eq(av_store_latest(s, "granite", NULL, &v, &err), 0);
 	ck_assert_str_eq(v->version, "3");
 	av_verdict_destroy(v);
@@ -1060,7 +1070,7 @@ full_store(int flags)
 	int rc = 0, i;
 
 	ck_assert_int_eq(put(s, "small", "1", "s1", 10, &err), 0);
-	ck_assert_int_eq(av_store_limit_pages(s, 200, &err), 0); /* 800 KiB with 4 KiB pages */
+	ck_assert_int_eq(av_store_sqlite_limit_pages(s, 200, &err), 0); /* 800 KiB with 4 KiB pages */
 	for (i = 0; i < 20 && (rc = put_big(s, "big", "v", i, &err)) == 0; i++)
 		;
 	ck_assert_msg(rc == AV_EFULL, "expected a full store after %d writes, got %d: %s", i, rc,
@@ -1078,7 +1088,7 @@ full_store(int flags)
 	ck_assert_int_eq(av_store_check(s, &err), 0);
 
 	/* Lifting the cap makes room again. */
-	ck_assert_int_eq(av_store_limit_pages(s, 0, &err), 0);
+	ck_assert_int_eq(av_store_sqlite_limit_pages(s, 0, &err), 0);
 	ck_assert_int_eq(put_big(s, "huge", "1", 99, &err), 0);
 	ck_assert_int_eq(count(s, "evaluations"), evals + 1);
 	av_store_close(s);
@@ -1141,7 +1151,7 @@ START_TEST(test_full_store_under_concurrent_batches)
 	av_error err;
 	int ok = 0, full = 0;
 
-	ck_assert_int_eq(av_store_limit_pages(s, 400, &err), 0);
+	ck_assert_int_eq(av_store_sqlite_limit_pages(s, 400, &err), 0);
 	for (int t = 0; t < 4; t++) {
 		f[t] = (struct filler){.s = s, .t = t};
 		ck_assert_int_eq(pthread_create(&th[t], NULL, fill, &f[t]), 0);
@@ -1237,6 +1247,123 @@ START_TEST(test_corrupt_stored_verdict_is_reported)
 }
 END_TEST
 
+START_TEST(test_location_picks_the_backend)
+{
+	av_store *s = NULL;
+	av_store_stats st;
+	av_error err;
+
+	/* A URL names its backend by scheme; this build has none for it, and the
+	 * error names the scheme, never the rest (it may hold a password). */
+	ck_assert_int_eq(av_store_open(&s, "postgresql://aivet:secret@db.example/aivet",
+			     AV_STORE_COMMITTER, &err),
+	    AV_EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(strstr(err.msg, "postgresql://"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "no backend"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "sqlite"));
+	ck_assert_ptr_null(strstr(err.msg, "secret"));
+	ck_assert_int_eq(av_store_open(&s, "nosuch://x", AV_STORE_READONLY, &err), AV_EINVAL);
+	ck_assert_ptr_null(s);
+
+	/* A path is a SQLite database. */
+	s = open_ok(0);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
+	ck_assert_str_eq(st.backend, "sqlite");
+	av_store_close(s);
+}
+END_TEST
+
+START_TEST(test_stats_report_rows_committer_and_backend_figures)
+{
+	av_store *s = open_ok(AV_STORE_COMMITTER);
+	av_store_stats st;
+	av_error err;
+	cJSON *j = cJSON_CreateObject(), *x;
+
+	ck_assert_int_eq(put(s, "olmo", "1", "o1", 10, &err), 0);
+	ck_assert_int_eq(put(s, "olmo", "2", "o2", 11, &err), 0);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
+	ck_assert_str_eq(st.backend, "sqlite");
+	ck_assert(st.writable);
+	ck_assert_int_eq(st.schema_version, av_store_schema_version());
+	ck_assert_int_eq(st.components, 2);
+	ck_assert_int_eq(st.evaluations, 2);
+	ck_assert_uint_eq(st.items, 2);
+	ck_assert_uint_ge(st.batches, 1);
+
+	ck_assert_int_eq(av_store_stats_json(&st, j), 0);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "backend")),
+	    "sqlite");
+	x = cJSON_GetObjectItemCaseSensitive(j, "committer");
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x, "items")), 2);
+	/* The backend's own figures, under its name: the file is not empty. */
+	x = cJSON_GetObjectItemCaseSensitive(j, "sqlite");
+	ck_assert(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(x, "bytes")) >= 4096);
+	ck_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(x, "wal_bytes")));
+	cJSON_Delete(j);
+	av_store_close(s);
+
+	/* A handle without a committer reports none of its figures. */
+	s = open_ok(AV_STORE_READONLY);
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
+	ck_assert(!st.writable);
+	ck_assert_uint_eq(st.batches + st.items, 0);
+	ck_assert_int_eq(st.evaluations, 2);
+	av_store_close(s);
+}
+END_TEST
+
+/* The root page of table `name` and the page size, read straight from the file. */
+static void
+table_page(const char *name, int *page, int *size)
+{
+	sqlite3 *d;
+	sqlite3_stmt *st;
+	char q[128];
+
+	ck_assert_int_eq(sqlite3_open(db, &d), SQLITE_OK);
+	snprintf(q, sizeof(q), "SELECT rootpage, (SELECT page_size FROM pragma_page_size) "
+			       "FROM sqlite_schema WHERE name = '%s'", name);
+	ck_assert_int_eq(sqlite3_prepare_v2(d, q, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	*page = sqlite3_column_int(st, 0);
+	*size = sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(d);
+}
+
+START_TEST(test_check_finds_corruption_that_stats_do_not_read)
+{
+	av_store *s = open_ok(0);
+	av_store_stats st;
+	av_error err;
+	int page, size;
+	FILE *f;
+
+	ck_assert_int_eq(put(s, "pythia", "1", "p1", 10, &err), 0);
+	ck_assert_int_eq(av_store_check(s, &err), 0);
+	av_store_close(s);
+	/* Break the audit table's only page: an invalid b-tree page type. */
+	table_page("audit", &page, &size);
+	ck_assert_int_gt(page, 1);
+	ck_assert_ptr_nonnull(f = fopen(db, "r+b"));
+	ck_assert_int_eq(fseek(f, (long)(page - 1) * size, SEEK_SET), 0);
+	ck_assert_int_eq(fputc(0x55, f), 0x55);
+	ck_assert_int_eq(fclose(f), 0);
+
+	s = open_ok(0);
+	/* Health's figures do not scan the record: they still answer... */
+	ck_assert_int_eq(av_store_get_stats(s, &st, &err), 0);
+	ck_assert_int_eq(st.evaluations, 1);
+	/* ...and the integrity check, a separate call, finds the damage. */
+	ck_assert_int_eq(av_store_check(s, &err), AV_ESTORE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "integrity check failed"));
+	ck_assert_ptr_nonnull(strstr(err.file, "aivet.db"));
+	av_store_close(s);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1250,6 +1377,8 @@ store_suite(void)
 	tcase_add_test(tc, test_find_cached_latest_and_list);
 	tcase_add_test(tc, test_list_gives_latest_per_version_in_order);
 	tcase_add_test(tc, test_manifest_text_is_kept_once);
+	tcase_add_test(tc, test_location_picks_the_backend);
+	tcase_add_test(tc, test_stats_report_rows_committer_and_backend_figures);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("committer");
@@ -1286,6 +1415,7 @@ store_suite(void)
 	tcase_add_test(tc, test_bad_verdicts_are_refused);
 	tcase_add_test(tc, test_callback_reentry_is_refused);
 	tcase_add_test(tc, test_corrupt_stored_verdict_is_reported);
+	tcase_add_test(tc, test_check_finds_corruption_that_stats_do_not_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

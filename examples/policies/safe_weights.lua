@@ -6,16 +6,15 @@
 --
 -- Settings (profile.plugins.safe_weights):
 --   allowed  list of formats accepted (default: safetensors, gguf)
+--
+-- It uses aivet.util, the helpers the built-in plugins share: the allowed
+-- list becomes a set once per profile.
+local util = require "aivet.util"
+
+local allowed_set = util.per_table(util.lower_set)
+
 local FORMAT = "org.weights.format"
 local UNKNOWN = "org.weights.unknown"
-
-local function allowed_set(settings)
-  local set = {}
-  for _, f in ipairs(settings.allowed) do
-    set[f:lower()] = true
-  end
-  return set
-end
 
 local function format_of(artifact)
   local f = artifact.format or (artifact.inspected and artifact.inspected.format)
@@ -23,7 +22,7 @@ local function format_of(artifact)
 end
 
 local function check_artifacts(component, settings, report)
-  local allowed = allowed_set(settings)
+  local allowed = allowed_set(settings.allowed)
   for i, a in ipairs(component.artifacts) do
     local f = format_of(a)
     if f and not allowed[f] then
@@ -48,7 +47,7 @@ return {
     allowed = {type = "list", default = {"safetensors", "gguf"}},
   },
   evaluate = function(component, settings, report)
-    if component.artifacts == nil or #component.artifacts == 0 then
+    if not util.nonempty(component.artifacts) then
       report:finding{
         id = UNKNOWN, severity = "review",
         message = "The manifest lists no artifacts, so the weights' format is unknown.",

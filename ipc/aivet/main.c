@@ -30,6 +30,7 @@
 #include "paths.h"
 #include "plugin.h"
 #include "verdict.h"
+#include "cli_scan.h"
 
 cli_ctx cli = {
 	.format = "text",
@@ -49,6 +50,9 @@ usage(FILE *f)
 	    "  list                     every component with its latest verdict\n"
 	    "  health                   daemon, store and plugin-set status\n"
 	    "  check                    with no FILE: the components of ./aivet.yaml (or a parent's)\n"
+	    "  check DIR                scan a local copy of a release and evaluate what it holds\n"
+	    "  scan PATH|ORG/NAME       print the facts found in a folder or a Hugging Face cache\n"
+	    "                           snapshot as an aivet/v1 manifest (aivet scan --help)\n"
 	    "  init [--from-card FILE]  write a starter aivet.yaml (and a manifest from a\n"
 	    "                           Hugging Face card, its unknown fields marked TODO)\n"
 	    "  validate FILE...         check manifests against the aivet/v1 schema only\n"
@@ -85,6 +89,8 @@ usage(FILE *f)
 	    "      --input FMT          what FILE is: aivet, hf, cyclonedx, spdx (default:\n"
 	    "                           detected from the content)\n"
 	    "      --timeout MS         per-request timeout (default 30000)\n"
+	    "      --vulns FILE         check DIR: join a scanner report (see aivet scan --help)\n"
+	    "      --jobs N             check DIR: files inspected in parallel\n"
 	    "  -V, --version            print the version\n");
 }
 
@@ -263,7 +269,13 @@ cmd_check(int argc, char **argv)
 		cJSON *v = NULL;
 		int e = 0, rc;
 
-		if ((proj.n && proj.v[i].card_fmt != AV_INPUT_UNKNOWN
+		if (!proj.n && cli_scan_is_dir(path)) {
+			/* a folder: scanned, and evaluated even when a file was unreadable */
+			if (cli_scan_load(path, &doc) != 0)
+				data_err = 1;
+			if (doc == NULL)
+				continue;
+		} else if ((proj.n && proj.v[i].card_fmt != AV_INPUT_UNKNOWN
 			    ? cli_load_card(path, proj.v[i].card_fmt, &doc)
 			    : cli_load_manifest(path, &doc)) != 0) {
 			data_err = 1;
@@ -659,6 +671,10 @@ run(int argc, char **argv)
 		{"run", required_argument, NULL, 'R'},
 		{"from-card", required_argument, NULL, 'C'},
 		{"input", required_argument, NULL, 'I'},
+		{"vulns", required_argument, NULL, 'U'},
+		{"jobs", required_argument, NULL, 'J'},
+		{"max-files", required_argument, NULL, 'M'},
+		{"no-cache", no_argument, NULL, 'N'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -666,7 +682,7 @@ run(int argc, char **argv)
 	const char *cmd, *from_card = NULL;
 	int ch;
 
-	if ((ch = cli_review_main(argc, argv)) >= 0)
+	if ((ch = cli_review_main(argc, argv)) >= 0 || (ch = cli_scan_main(argc, argv)) >= 0)
 		return ch;
 	/* Options may come before or after the command ("aivet check -f json x"). */
 	while ((ch = getopt_long(argc, argv, "s:f:p:qVh", longopts, NULL)) != -1) {
@@ -702,6 +718,10 @@ run(int argc, char **argv)
 				return EX_USAGE_;
 			}
 			cli.input = strcmp(optarg, "auto") == 0 ? NULL : optarg;
+			break;
+		case 'U': case 'J': case 'M': case 'N':
+			if (cli_scan_option(ch, optarg) != 0)
+				return EX_USAGE_;
 			break;
 		case 'V': printf("aivet %s\n", AV_VERSION); return 0;
 		case 'h': usage(stdout); return 0;

@@ -90,14 +90,15 @@ op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
 	av_server *s = w->srv;
 	av_policy *p = av_runtime_policy(w->rt);
 	cJSON *r = av_reply_ok(), *pol, *st;
+	av_store_stats sst;
 	av_error err;
 	char ts[32];
 	int store_ok, writable;
 
 	if (r == NULL)
 		return NULL;
-	store_ok = av_store_check(w->rd, &err) == 0;
-	writable = av_store_writable(s->wr);
+	store_ok = av_store_get_stats(s->wr, &sst, &err) == 0;
+	writable = sst.writable;
 	cJSON_AddStringToObject(r, "status", !store_ok ? "degraded" : writable ? "ok" : "read_only");
 	cJSON_AddStringToObject(r, "version", AV_VERSION);
 	cJSON_AddNumberToObject(r, "protocol", AV_PROTO_VERSION);
@@ -115,7 +116,7 @@ op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
 	if (!store_ok)
 		cJSON_AddStringToObject(st, "error", err.msg);
 	else
-		av_store_counts(w->rd, st, &err);
+		av_store_stats_json(&sst, st);
 	return r;
 }
 

@@ -7,30 +7,35 @@
 # SRC/build-fuzz-smoke), then runs each for SECONDS (default 20) from a copy
 # of its seed corpus (tests/fuzz/corpus/<target>) with the YAML or JSON
 # dictionary.  The first crash, leak or sanitizer report fails the run; the
-# input is left in BUILDDIR/artifacts.  Exits 77 (skipped) without clang.
+# input is left in BUILDDIR/artifacts.  A compiler warning fails the build
+# (-Dwerror=true).  Exits 77 (skipped) without clang.
 set -eu
 SRC=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 OUT=${2:-$SRC/build-fuzz-smoke}
 SECS=${3:-20}
-TARGETS="doc manifest proto config card bom spdx inspect http"
+TARGETS="doc manifest proto config card bom spdx inspect http deps license scantext"
 
 if ! command -v clang >/dev/null 2>&1; then
 	echo "clang not found: fuzz smoke run skipped"
 	exit 77
 fi
+# Warnings are errors here too (clang warns of things gcc does not).
 if [ ! -f "$OUT/build.ninja" ]; then
-	CC=clang meson setup "$OUT" "$SRC" -Dfuzz=true -Dbuildtype=debugoptimized >"$OUT.setup.log" 2>&1 ||
-		{ cat "$OUT.setup.log"; exit 1; }
+	CC=clang meson setup "$OUT" "$SRC" -Dfuzz=true -Dbuildtype=debugoptimized -Dwerror=true \
+		>"$OUT.setup.log" 2>&1 || { cat "$OUT.setup.log"; exit 1; }
+else
+	meson configure "$OUT" -Dwerror=true
 fi
-ninja -C "$OUT" $(for t in $TARGETS; do printf 'tests/fuzz_%s ' "$t"; done) >/dev/null
+ninja -C "$OUT" $(for t in $TARGETS; do printf 'tests/fuzz_%s ' "$t"; done) >"$OUT/smoke-build.log" 2>&1 ||
+	{ grep -E -A5 'error:|FAILED' "$OUT/smoke-build.log" | head -60; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/aivet-fuzz.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT/artifacts"
 failed=0
 for t in $TARGETS; do
 	case $t in
-	proto | bom | http) dict="-dict=$SRC/tests/fuzz/json.dict" ;;
-	doc | manifest | config | card) dict="-dict=$SRC/tests/fuzz/yaml.dict" ;;
+	proto | bom | http | scantext) dict="-dict=$SRC/tests/fuzz/json.dict" ;;
+	doc | manifest | config | card | deps) dict="-dict=$SRC/tests/fuzz/yaml.dict" ;;
 	*) dict= ;;
 	esac
 	mkdir -p "$WORK/$t"

@@ -40,6 +40,20 @@ test_installed_daemon_finds_its_plugins() {
 	expect_contains "$(cat "$TMP/p.out")" "$ROOT/share/aivet/plugins/license.lua"
 }
 
+# Installed: every plugin and lib/ module; not installed: the plugins' own
+# tests and their fixtures (meson.build says why), so the installed folder
+# holds no test to run.
+test_plugins_are_installed_without_their_tests() {
+	local P="$ROOT/share/aivet/plugins" f missing= extra
+	for f in $(cd "$SRC/plugins" && find . -name '*.lua' ! -name '*_test.lua' ! -path './testdata/*'); do
+		[ -f "$P/$f" ] || missing="$missing $f"
+	done
+	[ -z "$missing" ] || fail "not installed:$missing"
+	extra=$(cd "$P" && find . -name '*_test.lua' -o -name testdata | sort | tr '\n' ' ')
+	[ -z "$extra" ] || fail "installed but meant to stay in the source tree (list them in plugin_tests in meson.build): $extra"
+	expect_contains "$("$AIVET" plugin test "$P")" "0 passed, 0 failed"
+}
+
 test_installed_binaries_check_a_manifest() {
 	start_daemon
 	trap 'stop_daemon KILL' EXIT

@@ -11,6 +11,10 @@
 --   licenses.category("MIT")                  -- "permissive"
 --   licenses.is_open_source("llama3")         -- false
 local kb = require "aivet.kb"
+local util = require "aivet.util"
+
+local ipairs, type = ipairs, type
+local or_empty = util.or_empty
 
 local M = {}
 
@@ -20,66 +24,57 @@ local function key(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""):lower())
 end
 
-for _, e in ipairs(kb.licenses or {}) do
-  by_id[key(e.id)] = e
-  for _, a in ipairs(e.aliases or {}) do
+-- Entry e under each of its aliases in index, unless an earlier entry has it.
+local function add_aliases(index, e)
+  for _, a in ipairs(or_empty(e.aliases)) do
     if type(a) == "string" then
-      by_alias[key(a)] = by_alias[key(a)] or e
+      index[key(a)] = index[key(a)] or e
     end
   end
 end
-for _, e in ipairs(kb.exceptions or {}) do
+
+for _, e in ipairs(or_empty(kb.licenses)) do
+  by_id[key(e.id)] = e
+  add_aliases(by_alias, e)
+end
+for _, e in ipairs(or_empty(kb.exceptions)) do
   exceptions[key(e.id)] = e
-  for _, a in ipairs(e.aliases or {}) do
-    if type(a) == "string" then
-      exceptions[key(a)] = exceptions[key(a)] or e
-    end
-  end
+  add_aliases(exceptions, e)
 end
 
 --- The version of the SPDX license list the data was taken from, or nil.
 M.spdx_list_version = kb.spdx_list_version
 
-local function id_of(id)
+-- The id as written: id itself or a license map's id, when it is a
+-- string that is not empty; else nil.
+local function written(id)
   if type(id) == "table" then
     id = id.id
   end
   if type(id) ~= "string" or id == "" then
     return nil
   end
-  return key(id)
+  return id
 end
 
 --- lookup(id) -> entry or nil.  id may be a string or a {id=...} table
 -- (a manifest's license map).  An id wins over another entry's alias.
 -- Answers by the id as written (before trimming and lower-casing): the
--- same few ids come back in every evaluation.  Bounded: emptied when full.
-local seen, nseen = {}, 0
+-- same few ids come back in every evaluation.
+local entry_of = util.memo(function(id)
+  local k = key(id)
+  return by_id[k] or by_alias[k]
+end, 1024)
 
 function M.lookup(id)
-  if type(id) == "table" then
-    id = id.id
-  end
-  if type(id) ~= "string" or id == "" then
-    return nil
-  end
-  local e = seen[id]
-  if e ~= nil then
-    return e or nil
-  end
-  local k = key(id)
-  e = by_id[k] or by_alias[k]
-  if nseen >= 1024 then
-    seen, nseen = {}, 0
-  end
-  seen[id], nseen = e or false, nseen + 1
-  return e
+  id = written(id)
+  return id and entry_of(id)
 end
 
 --- exception(id) -> the license exception entry ("Classpath-exception-2.0") or nil.
 function M.exception(id)
-  local k = id_of(id)
-  return k and exceptions[k] or nil
+  id = written(id)
+  return id and exceptions[key(id)] or nil
 end
 
 --- is_open_source(id) -> true/false, or nil when the id is unknown.
@@ -107,7 +102,7 @@ end
 function M.conditions(id)
   local e = M.lookup(id)
   local out = {}
-  for i, c in ipairs(e and e.conditions or {}) do
+  for i, c in ipairs(or_empty(e and e.conditions)) do
     out[i] = c
   end
   return out
@@ -116,7 +111,7 @@ end
 --- ids() -> a sorted list of every license id in the knowledge base.
 function M.ids()
   local out = {}
-  for _, e in ipairs(kb.licenses or {}) do
+  for _, e in ipairs(or_empty(kb.licenses)) do
     out[#out + 1] = e.id
   end
   table.sort(out)

@@ -7,6 +7,8 @@
 --   version.is_pinned("41b61a33a2483885c981aa79e0df6b32407ed873")  -- true (commit)
 --   version.is_pinned("sha256:" .. string.rep("a", 64))            -- true (digest)
 --   version.compare("1.10.0", "1.9.2")  -- 1
+local util = require "aivet.util"
+
 local M = {}
 
 local function is_hex(s, n)
@@ -52,22 +54,13 @@ end
 -- 40-hex commit sha, or a digest ("sha256:<64 hex>", also after "@").
 -- Answers by the spec as written: the same few pins come back in every
 -- evaluation, and the patterns cost a microsecond or more per spec.
--- Bounded: emptied when full.
-local answers, nanswers = {}, 0
+local pinned_text = util.memo(pinned, 1024)
 
 function M.is_pinned(spec)
   if type(spec) ~= "string" then
     return false
   end
-  local a = answers[spec]
-  if a == nil then
-    a = pinned(spec)
-    if nanswers >= 1024 then
-      answers, nanswers = {}, 0
-    end
-    answers[spec], nanswers = a, nanswers + 1
-  end
-  return a
+  return pinned_text(spec)
 end
 
 local function split(v)
