@@ -4,7 +4,8 @@
  *
  * Every global function named test_* in a test file is a test.  Each test
  * runs in a fresh sandbox that holds the harness (evaluate, expect_*); the
- * evaluations themselves run in a real runtime of the policy under test,
+ * evaluations themselves run through the one evaluation pipeline
+ * (evaluate.h) in a real runtime of the policy under test, with no record,
  * so a test sees exactly what the daemon would decide.
  */
 #include <dirent.h>
@@ -20,7 +21,7 @@
 
 #include "file.h"
 #include "clock.h"
-#include "component.h"
+#include "evaluate.h"
 #include "plugin_int.h"
 
 #define MAX_TEST_FILE ((size_t)4 << 20)
@@ -169,7 +170,8 @@ push_verdict(lua_State *L, const av_verdict *v)
 	lua_setfield(L, -2, "findings");
 }
 
-/* Reads a manifest named by a test (relative to the test file). */
+/* Reads a manifest named by a test (relative to the test file); the
+ * pipeline validates and normalises it like `aivet check`. */
 static av_doc *
 read_manifest(run *r, const char *name, av_error *err)
 {
@@ -184,11 +186,8 @@ read_manifest(run *r, const char *name, av_error *err)
 		snprintf(path, sizeof(path), "%s/%s", r->dir, name);
 	if (av_read_file(path, MAX_MANIFEST, &buf, &len, err) != 0)
 		return NULL;
-	if (av_doc_parse(&doc, buf, len, AV_FMT_AUTO, path, NULL, err) == 0 &&
-	    av_component_prepare(doc, path, err) != 0) {
-		av_doc_destroy(doc);
+	if (av_doc_parse(&doc, buf, len, AV_FMT_AUTO, path, NULL, err) != 0)
 		doc = NULL;
-	}
 	free(buf);
 	return doc;
 }
@@ -207,7 +206,9 @@ h_evaluate(lua_State *L)
 	bool filter = false;
 	int64_t now = av_now();
 	av_doc *doc = NULL;
-	av_verdict *v = NULL;
+	av_eval_env env = {.rt = r->rt};
+	av_eval_in in = {0};
+	av_eval ev;
 	av_error err;
 	char why[256] = "", ebuf[AV_ERR_MSG + AV_ERR_FILE + 32];
 	int rc;
@@ -238,7 +239,11 @@ h_evaluate(lua_State *L)
 	}
 	if (lua_type(L, 1) == LUA_TSTRING) {
 		doc = read_manifest(r, lua_tostring(L, 1), &err);
+		in.file = doc != NULL ? av_doc_name(doc) : NULL;
 	} else if (lua_type(L, 1) == LUA_TTABLE) {
+		/* A table is the component as the test wrote it: not validated. */
+		in.as_component = true;
+		in.file = "<test manifest>";
 		doc = av_doc_create("<test manifest>");
 		av_node *root = doc ? av_lua_to_node(L, 1, doc, 0, why, sizeof(why)) : NULL;
 		if (root == NULL) {
@@ -251,13 +256,19 @@ h_evaluate(lua_State *L)
 	}
 	if (doc == NULL)
 		return luaL_error(L, "evaluate: %s", av_error_format(&err, ebuf, sizeof(ebuf)));
-	rc = av_runtime_evaluate_only(r->rt, av_doc_root(doc), profile, now,
-	    filter ? names : NULL, nnames, &v, &err);
+	env.now = now;
+	env.plugins = filter ? names : NULL;
+	env.nplugins = nnames;
+	in.doc = doc;
+	in.profile = profile;
+	av_eval_init(&ev);
+	rc = av_evaluate(&ev, &env, &in, &err);
+	if (rc == 0)
+		push_verdict(L, ev.v);
+	av_eval_fini(&ev);
 	av_doc_destroy(doc);
 	if (rc != 0)
 		return luaL_error(L, "evaluate: %s", av_error_format(&err, ebuf, sizeof(ebuf)));
-	push_verdict(L, v);
-	av_verdict_destroy(v);
 	return 1;
 }
 

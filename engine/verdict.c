@@ -1,9 +1,11 @@
 /*
- * verdict.c - findings, the decision rule, freshness, and the JSON form of
- * a verdict used on the wire and in the store.
+ * verdict.c - findings, the decision rule, freshness, and the JSON forms of
+ * a verdict: the automatic one the store keeps and the final one replies
+ * carry.
  *
  * The decision here is purely mechanical (worst unwaived severity); the
- * policy that chose the severities lives in the plugins and profiles.
+ * policy that chose the severities lives in the plugins and profiles, and
+ * what the record adds (waivers, reviews, due dates) in review.c.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +13,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "store.h" /* av_verdict_json_text */
+#include "store.h" /* av_verdict_json_text, av_review_decision_name */
 #include "verdict.h"
 
 static const char *const severity_names[] = {"info", "warn", "review", "block"};
@@ -104,6 +106,23 @@ finding_fini(av_finding *f)
 }
 
 void
+av_verdict_clear_final(av_verdict *v)
+{
+	if (v == NULL)
+		return;
+	free(v->review.reviewer);
+	free(v->review.note);
+	free(v->due_owner);
+	memset(&v->review, 0, sizeof(v->review));
+	v->due_owner = NULL;
+	v->final = false;
+	v->effective = v->decision;
+	v->next_due = 0;
+	v->due_from = NULL;
+	v->due_every = 0;
+}
+
+void
 av_verdict_destroy(av_verdict *v)
 {
 	if (v == NULL)
@@ -115,7 +134,41 @@ av_verdict_destroy(av_verdict *v)
 	free(v->version);
 	free(v->kind);
 	free(v->profile);
+	av_verdict_clear_final(v);
 	free(v);
+}
+
+int
+av_verdict_view_init(av_verdict_view *vw, const av_verdict *ref)
+{
+	vw->v = *ref;
+	vw->heap = NULL;
+	/* The final fields are the view's own, never the reference's. */
+	memset(&vw->v.review, 0, sizeof(vw->v.review));
+	vw->v.due_owner = NULL;
+	vw->v.final = false;
+	if (ref->nfindings > sizeof(vw->local) / sizeof(vw->local[0])) {
+		if ((vw->heap = malloc(ref->nfindings * sizeof(av_finding))) == NULL) {
+			vw->v.findings = NULL;
+			vw->v.nfindings = vw->v.cap = 0;
+			return AV_ENOMEM;
+		}
+		vw->v.findings = vw->heap;
+	} else {
+		vw->v.findings = vw->local;
+	}
+	if (ref->nfindings > 0)
+		memcpy(vw->v.findings, ref->findings, ref->nfindings * sizeof(av_finding));
+	vw->v.cap = ref->nfindings;
+	return 0;
+}
+
+void
+av_verdict_view_fini(av_verdict_view *vw)
+{
+	av_verdict_clear_final(&vw->v);
+	free(vw->heap);
+	vw->heap = NULL;
 }
 
 /* strdup that maps NULL to NULL and reports failure through *ok. */
@@ -228,6 +281,30 @@ add_time(cJSON *o, const char *k, int64_t t, bool date)
 	    av_time_format(t, buf, sizeof(buf)));
 }
 
+/* The final fields of v into j: effective_decision, review, next_due. */
+static bool
+add_final(cJSON *j, const av_verdict *v)
+{
+	const av_verdict_review *r = &v->review;
+	cJSON *o;
+
+	if (!add_str(j, "effective_decision", av_decision_name(v->effective)))
+		return false;
+	if (!r->present)
+		return add_str(j, "review", NULL) && add_time(j, "next_due", v->next_due, true);
+	if ((o = cJSON_CreateObject()) == NULL)
+		return false;
+	if (!cJSON_AddItemToObject(j, "review", o)) {
+		cJSON_Delete(o);
+		return false;
+	}
+	return add_str(o, "decision", av_review_decision_name((av_review_decision)r->decision)) &&
+	    add_str(o, "reviewer", r->reviewer ? r->reviewer : "") &&
+	    add_time(o, "at", r->at, false) && add_str(o, "note", r->note ? r->note : "") &&
+	    add_time(o, "next_review", r->next_review, true) &&
+	    add_bool(o, "stands", r->stands) && add_time(j, "next_due", v->next_due, true);
+}
+
 cJSON *
 av_verdict_to_json(const av_verdict *v)
 {
@@ -275,6 +352,8 @@ av_verdict_to_json(const av_verdict *v)
 		    add_str(o, "remedy", f->remedy) && add_str(o, "plugin", f->plugin) &&
 		    add_bool(o, "waived", f->waived);
 	}
+	if (ok && v->final)
+		ok = add_final(j, v);
 	if (!ok) {
 		cJSON_Delete(j);
 		return NULL;
@@ -416,7 +495,35 @@ tb_bool(tbuf *b, bool x)
 }
 
 static void
-verdict_text(tbuf *b, const av_verdict *v)
+final_text(tbuf *b, const av_verdict *v)
+{
+	const av_verdict_review *r = &v->review;
+
+	TB_LIT(b, ",\"effective_decision\":");
+	tb_str(b, av_decision_name(v->effective));
+	if (!r->present) {
+		TB_LIT(b, ",\"review\":null");
+	} else {
+		TB_LIT(b, ",\"review\":{\"decision\":");
+		tb_str(b, av_review_decision_name((av_review_decision)r->decision));
+		TB_LIT(b, ",\"reviewer\":");
+		tb_str(b, r->reviewer ? r->reviewer : "");
+		TB_LIT(b, ",\"at\":");
+		tb_time(b, r->at, false);
+		TB_LIT(b, ",\"note\":");
+		tb_str(b, r->note ? r->note : "");
+		TB_LIT(b, ",\"next_review\":");
+		tb_time(b, r->next_review, true);
+		TB_LIT(b, ",\"stands\":");
+		tb_bool(b, r->stands);
+		TB_LIT(b, "}");
+	}
+	TB_LIT(b, ",\"next_due\":");
+	tb_time(b, v->next_due, true);
+}
+
+static void
+verdict_text(tbuf *b, const av_verdict *v, bool with_final)
 {
 	TB_LIT(b, "{\"component\":{\"name\":");
 	tb_str(b, v->name);
@@ -467,15 +574,18 @@ verdict_text(tbuf *b, const av_verdict *v)
 		tb_bool(b, f->waived);
 		TB_LIT(b, "}");
 	}
-	TB_LIT(b, "]}");
+	TB_LIT(b, "]");
+	if (with_final && v->final)
+		final_text(b, v);
+	TB_LIT(b, "}");
 }
 
-char *
-av_verdict_json_text(const av_verdict *v, size_t *len)
+static char *
+text_of(const av_verdict *v, bool with_final, size_t *len)
 {
 	tbuf b = {0};
 
-	verdict_text(&b, v);
+	verdict_text(&b, v, with_final);
 	if (b.oom || b.p == NULL) {
 		free(b.p);
 		return NULL;
@@ -483,6 +593,18 @@ av_verdict_json_text(const av_verdict *v, size_t *len)
 	if (len != NULL)
 		*len = b.n;
 	return b.p;
+}
+
+char *
+av_verdict_json_text(const av_verdict *v, size_t *len)
+{
+	return text_of(v, false, len);
+}
+
+char *
+av_verdict_text(const av_verdict *v, size_t *len)
+{
+	return text_of(v, true, len);
 }
 
 /* from_json helpers: each returns 0 or AV_ESCHEMA with err naming the field. */

@@ -2,9 +2,12 @@
  * verdict.h - findings and verdicts: what the plugins report and what aivet
  * decides from it.
  *
- * A verdict is computed by the plugin host (plugin.h) and stored by the
- * store (store.h); this module holds the data type, the decision rules
- * shared by both, and the JSON form used on the wire and in the database.
+ * A verdict is computed by the plugin host (plugin.h), stored by the store
+ * (store.h) as the automatic verdict, and made final by the record
+ * (review.h: waivers, the human review, the next due date, freshness) in
+ * the one evaluation pipeline (evaluate.h).  This module holds the data
+ * type, the mechanical decision rules, and the JSON forms used on the wire
+ * and in the database.
  */
 #ifndef ENGINE_VERDICT_H
 #define ENGINE_VERDICT_H
@@ -65,6 +68,22 @@ typedef struct av_finding {
 	bool waived;    /* a reviewer waived it; it no longer drives the decision */
 } av_finding;
 
+/*
+ * The latest human review of a component as it bears on one verdict
+ * (filled by av_review_apply, engine/review.h).  The strings belong to the
+ * verdict.
+ */
+typedef struct av_verdict_review {
+	bool present;        /* false: none recorded ("review": null) */
+	int decision;        /* an av_review_decision (store.h) */
+	char *reviewer;      /* "" when unknown; set when present */
+	char *note;          /* "" when none; set when present */
+	int64_t at;          /* when it was recorded */
+	int64_t next_review; /* 0: none */
+	int64_t id;          /* the store's review id */
+	bool stands;         /* of this manifest, and its next review not yet due */
+} av_verdict_review;
+
 typedef struct av_verdict {
 	/* The component. */
 	char *name;
@@ -84,6 +103,18 @@ typedef struct av_verdict {
 	av_finding *findings;
 	size_t nfindings;
 	size_t cap;
+	/*
+	 * What the record adds, set by av_review_apply (engine/review.h), which
+	 * also sets freshness, each finding's waived and the decision they
+	 * give.  Written to JSON only when final.
+	 */
+	bool final;
+	av_decision effective;    /* the decision that counts: a standing review's */
+	av_verdict_review review; /* the latest human review */
+	int64_t next_due;         /* when the next review is due (unix seconds) */
+	const char *due_from;     /* why: "schedule", "review" or "verdict" (static) */
+	char *due_owner;          /* the schedule's owner; NULL without one */
+	int64_t due_every;        /* the schedule's interval; 0 without one */
 } av_verdict;
 
 /* Allocates an empty verdict; NULL when out of memory. */
@@ -100,6 +131,27 @@ int av_verdict_add(av_verdict *v, const char *area, const char *id, av_severity 
  * needs_review if any unwaived review, else approved. */
 void av_verdict_decide(av_verdict *v);
 
+/* Frees what the record added (the final fields) and clears them: v is no
+ * longer final.  NULL is fine. */
+void av_verdict_clear_final(av_verdict *v);
+
+/*
+ * A verdict that shares the strings of another (the store's borrowed
+ * cached verdict, store.h) and owns only what changes per request: the
+ * findings array (for waived) and the final fields.  vw->v must not be
+ * passed to av_verdict_destroy; ref must outlive the view and must not be
+ * changed while it lives.  init returns 0 or AV_ENOMEM; fini accepts a view
+ * whose init failed.
+ */
+typedef struct av_verdict_view {
+	av_verdict v;
+	av_finding local[32];
+	av_finding *heap;
+} av_verdict_view;
+
+int av_verdict_view_init(av_verdict_view *vw, const av_verdict *ref);
+void av_verdict_view_fini(av_verdict_view *vw);
+
 /*
  * How fresh a stored verdict is at time now: stale when it was made under
  * other policies than policy_digest (the loaded ones), else overdue when
@@ -115,11 +167,24 @@ av_freshness av_verdict_freshness(const av_verdict *v, const char *policy_digest
  *  "profile", "review_by" (ISO 8601 date), "freshness", "policy_digest",
  *  "evaluated_at" (ISO 8601 UTC), "cached", "id", "findings":[{"area","id",
  *  "severity","message","evidence","remedy","plugin","waived"}]}
- * to_json returns a new cJSON object (NULL when out of memory); from_json
- * fills a new verdict and returns 0, or AV_ESCHEMA with err naming the
- * field that was missing or of the wrong type.
+ * and, when v is final, "effective_decision", "review" (null or {"decision",
+ * "reviewer","at","note","next_review","stands"}) and "next_due" after the
+ * findings.  to_json returns a new cJSON object (NULL when out of memory);
+ * from_json fills a new verdict (never final: the final fields are the
+ * record's, not the stored verdict's) and returns 0, or AV_ESCHEMA with err
+ * naming the field that was missing or of the wrong type.
  */
 cJSON *av_verdict_to_json(const av_verdict *v);
 int av_verdict_from_json(av_verdict **out, const cJSON *j, av_error *err);
+
+/*
+ * The same form as text, written in one pass without a cJSON tree: the same
+ * bytes as cJSON_PrintUnformatted(av_verdict_to_json(v)), final fields
+ * included when v is final.  This is what replies carry.  malloc'd (free());
+ * *len (may be NULL) its length; NULL when out of memory.  (The store keeps
+ * the automatic verdict with av_verdict_json_text, store.h, which never
+ * writes the final fields.)
+ */
+char *av_verdict_text(const av_verdict *v, size_t *len);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store.h" /* av_verdict_json_text, AV_REVIEW_* */
 #include "verdict.h"
 
 START_TEST(names_parse_back)
@@ -219,6 +220,94 @@ START_TEST(json_minimal_accepted)
 }
 END_TEST
 
+/* The final fields: written after the findings, by the text writer and the
+ * tree alike, never into the stored form. */
+START_TEST(final_fields_text_matches_tree)
+{
+	av_verdict *v = sample();
+	cJSON *j;
+	char *text, *tree, *stored;
+
+	v->final = true;
+	v->effective = AV_APPROVED;
+	v->next_due = 1811635200;
+	v->due_from = "review";
+	v->review.present = true;
+	v->review.decision = AV_REVIEW_APPROVE_WITH_CONDITIONS;
+	v->review.reviewer = strdup("alice");
+	v->review.note = strdup("a \"quoted\"\nnote\x01 \xc3\xa9");
+	v->review.at = 1803902400;
+	v->review.next_review = 0;
+	v->review.stands = true;
+	text = av_verdict_text(v, NULL);
+	j = av_verdict_to_json(v);
+	tree = cJSON_PrintUnformatted(j);
+	ck_assert_str_eq(text, tree);
+	ck_assert_ptr_nonnull(strstr(text, "}],\"effective_decision\":\"approved\",\"review\":"
+					   "{\"decision\":\"approve_with_conditions\",\"reviewer\":"
+					   "\"alice\",\"at\":\"2027-03-01T12:00:00Z\",\"note\":"
+					   "\"a \\\"quoted\\\"\\nnote\\u0001 \xc3\xa9\","
+					   "\"next_review\":null,\"stands\":true},"
+					   "\"next_due\":\"2027-05-30\"}"));
+	stored = av_verdict_json_text(v, NULL);
+	ck_assert_ptr_null(strstr(stored, "effective_decision"));
+	free(text);
+	free(tree);
+	free(stored);
+	cJSON_Delete(j);
+
+	/* No review: "review":null; not final: no final fields at all. */
+	av_verdict_clear_final(v);
+	v->final = true;
+	v->next_due = 0;
+	text = av_verdict_text(v, NULL);
+	j = av_verdict_to_json(v);
+	tree = cJSON_PrintUnformatted(j);
+	ck_assert_str_eq(text, tree);
+	ck_assert_ptr_nonnull(strstr(text, "\"effective_decision\":\"rejected\",\"review\":null,"
+					   "\"next_due\":null}"));
+	free(text);
+	free(tree);
+	cJSON_Delete(j);
+	av_verdict_clear_final(v);
+	text = av_verdict_text(v, NULL);
+	stored = av_verdict_json_text(v, NULL);
+	ck_assert_str_eq(text, stored);
+	free(text);
+	free(stored);
+	av_verdict_destroy(v);
+}
+END_TEST
+
+/* A view shares the reference's strings and owns what changes. */
+START_TEST(view_leaves_the_reference_alone)
+{
+	av_verdict *ref = sample();
+	av_verdict_view vw;
+	char *before = av_verdict_json_text(ref, NULL), *after;
+
+	for (int n = 0; n < 40; n++) /* more than the view's local findings */
+		av_verdict_add(ref, "x", "x.y", AV_SEV_INFO, "m", NULL, NULL, NULL);
+	free(before);
+	before = av_verdict_json_text(ref, NULL);
+	ck_assert_int_eq(av_verdict_view_init(&vw, ref), 0);
+	ck_assert_ptr_eq(vw.v.name, ref->name);
+	vw.v.findings[0].waived = true;
+	vw.v.findings[1].waived = false;
+	vw.v.final = true;
+	vw.v.review.present = true;
+	vw.v.review.reviewer = strdup("bob");
+	vw.v.review.note = strdup("n");
+	vw.v.due_owner = strdup("carol");
+	after = av_verdict_json_text(ref, NULL);
+	ck_assert_str_eq(before, after);
+	av_verdict_view_fini(&vw);
+	free(before);
+	free(after);
+	av_verdict_destroy(ref);
+}
+END_TEST
+
 static Suite *
 verdict_suite(void)
 {
@@ -231,6 +320,8 @@ verdict_suite(void)
 	tcase_add_test(core, freshness_rules);
 	tcase_add_test(core, json_round_trip);
 	tcase_add_test(core, json_minimal_accepted);
+	tcase_add_test(core, final_fields_text_matches_tree);
+	tcase_add_test(core, view_leaves_the_reference_alone);
 	tcase_add_test(errors, json_rejects_wrong_types);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, errors);

@@ -1,6 +1,7 @@
 /*
- * cli.h - what the files of the aivet command line share: options, exit
- * codes, daemon calls and the verdict table.
+ * cli.h - what the files of the aivet command line share: its state and
+ * options, exit codes, daemon calls, manifest loading, in-process
+ * evaluation, the verdict table and output formats.
  */
 #ifndef IPC_AIVET_CLI_H
 #define IPC_AIVET_CLI_H
@@ -14,6 +15,7 @@
 #include "errors.h"
 #include "doc.h"
 #include "plugin.h"
+#include "store.h"
 
 enum {
 	EX_PASS = 0,
@@ -30,29 +32,39 @@ enum { FAIL_REVIEW = 1, FAIL_REJECTED = 2, FAIL_OVERDUE = 4, FAIL_STALE = 8 };
 
 #define MAX_MANIFEST (16u << 20)
 
-typedef struct opts {
-	const char *socket;
-	const char *format;
-	const char *profile;
-	int fail_on;
-	bool quiet;
-	bool local;
-	bool allow_outside;
-	bool color;
-	int timeout_ms;
-	const char *run;
-	const char *input;
-	const char *plugin_dirs[16];
+/*
+ * The command line's state for one run: the options every command shares,
+ * set by main (and by the review commands' own parser) from argv before any
+ * command runs, and what in-process evaluation loads once on first use
+ * (local.c).  There is one, `cli`; commands only read its options.
+ */
+typedef struct cli_ctx {
+	/* Options. */
+	const char *socket;   /* --socket; NULL: $AIVET_SOCKET or the default */
+	const char *format;   /* --format: text, json, junit, sarif, markdown, github
+	                         (plugin test: tap; reviews: ics) */
+	const char *profile;  /* --profile; NULL: the daemon's, or "default" in-process */
+	int fail_on;          /* FAIL_* outcomes that fail the gate (--fail-on) */
+	bool quiet;           /* --quiet: print only what fails the gate */
+	bool local;           /* --local: evaluate in-process, store nothing */
+	bool allow_outside;   /* --allow-outside: manifests may reference files
+	                         outside their folder */
+	bool color;           /* text output to a terminal, NO_COLOR unset */
+	int timeout_ms;       /* --timeout: per request to the daemon */
+	const char *run;      /* plugin test --run PATTERN */
+	const char *input;    /* --input FORMAT; NULL: detected from the content */
+	const char *database; /* --database: the record --local reads, read-only */
+	const char *plugin_dirs[16]; /* --plugin-dir, after the built-in folder */
 	size_t nplugin_dirs;
-	const char *policy_dirs[16];
+	const char *policy_dirs[16]; /* --policy-dir, after the built-in folder */
 	size_t npolicy_dirs;
-} opts;
+	/* In-process evaluation (local.c), loaded on first use. */
+	av_policy *policy;    /* the built-in plus --plugin-dir/--policy-dir set */
+	av_runtime *rt;
+	av_store *rd;         /* --database, opened read-only */
+} cli_ctx;
 
-
-/* The options every command shares, set by main. */
-extern opts o;
-/* Set by cli_load_local_policy for --local and the plugin commands. */
-extern av_policy *cli_local_policy;
+extern cli_ctx cli;
 
 /* Prints how to reach or start the daemon and exits 69. */
 void cli_die_connect(int rc) __attribute__((noreturn));
@@ -75,10 +87,34 @@ void cli_print_verdict_row(const cJSON *verdict, const char *source);
 const char *cli_paint(const char *decision);
 /* Prints each problem as file:line:column: message on stderr. */
 void cli_print_diags(const av_diags *d);
-/* Reads, validates and completes one manifest (see aivet.c); 0 or EX_DATA. */
+
+/* ---- reading manifests (load.c) ---- */
+/* Reads, validates and completes one manifest: the documents it references
+ * read and merged (model card, BOM), its artifact files inspected.  Problems
+ * are printed as file:line:column.  0 or EX_DATA. */
 int cli_load_manifest(const char *path, av_doc **out);
-/* Loads the built-in plus --plugin-dir/--policy-dir set into cli_local_policy. */
+/* `aivet import FORMAT FILE`. */
+int cli_cmd_import(int argc, char **argv);
+
+/* ---- in-process evaluation (local.c) ---- */
+/* The folders of an in-process policy set: the built-in ones first, then
+ * --plugin-dir and --policy-dir. */
+typedef struct cli_policy_dirs {
+	char plug[4096 + 16];
+	char pol[4096 + 16];
+	const char *pd[17];
+	const char *qd[17];
+} cli_policy_dirs;
+/* Fills po (pointing into pd) for the in-process policy set; 0 or -1. */
+int cli_local_policy_opts(cli_policy_dirs *pd, av_policy_opts *po);
+/* Loads the in-process policy set into cli.policy (once); 0 or EX_SOFT. */
 int cli_load_local_policy(void);
+/* Evaluates doc in-process through the engine's one pipeline (--local),
+ * with the record of --database when given: the final verdict as a JSON
+ * object, or NULL with *ex set (the problem printed). */
+cJSON *cli_evaluate_local(av_doc *doc, const char *path, int *ex);
+/* Frees what in-process evaluation loaded. */
+void cli_local_fini(void);
 /* Prints an error reply and returns its exit code. */
 int cli_remote_error(aivet_reply *r, const char *what);
 /* Splits NAME@VERSION in place. */
@@ -89,7 +125,7 @@ int cli_simple_call(const char *op, cJSON **reply);
 int cli_print_json_or(cJSON *j, int (*text)(cJSON *));
 
 
-/* ---- output formats (cli_format.c) ---- */
+/* ---- output formats (format.c) ---- */
 enum {
 	CLI_FMT_TEXT,
 	CLI_FMT_JSON,
@@ -105,10 +141,10 @@ int cli_format_parse(const char *name);
  * new array, NULL when out of memory. */
 cJSON *cli_locate(const cJSON *verdict, const av_node *root);
 /* Prints the verdicts (an array, each with "source" where known) in
- * o.format; locs is cli_locate's array for each verdict (may be NULL). */
+ * cli.format; locs is cli_locate's array for each verdict (may be NULL). */
 void cli_emit(const cJSON *verdicts, const cJSON *locs);
 
-/* ---- the project file aivet.yaml and `aivet init` (cli_project.c) ---- */
+/* ---- the project file aivet.yaml and `aivet init` (project.c) ---- */
 typedef struct cli_component {
 	char *path;   /* relative to the working directory */
 	int card_fmt; /* AV_INPUT_UNKNOWN: an aivet manifest; else the card's format */
@@ -133,7 +169,7 @@ void cli_project_fini(cli_project *p);
 int cli_load_card(const char *path, int fmt, av_doc **out);
 /* `aivet init [--from-card FILE]`. */
 int cli_cmd_init(int argc, char **argv, const char *from_card);
-/* The review commands (cli_review.c): reviews, review, watch, history.
+/* The review commands (review.c): reviews, review, watch, history.
  * Returns -1 when argv names none of them, else the exit code. */
 int cli_review_main(int argc, char **argv);
 

@@ -1,5 +1,5 @@
 /*
- * cli_format.c - verdicts in the formats CI systems already display:
+ * format.c - verdicts in the formats CI systems already display:
  * JUnit XML, SARIF 2.1.0, a Markdown summary and GitHub workflow commands,
  * beside the text table and the protocol's JSON.
  *
@@ -19,6 +19,92 @@
 #include "cli.h"
 #include "doc.h"
 #include "verdict.h"
+
+/* ---- the text table ---------------------------------------------------- */
+
+const char *
+cli_paint(const char *decision)
+{
+	if (!cli.color || decision == NULL)
+		return "";
+	if (strcmp(decision, "approved") == 0)
+		return "\033[32m";
+	if (strcmp(decision, "rejected") == 0)
+		return "\033[31m";
+	return "\033[33m";
+}
+
+static int name_w = 24, version_w = 8;
+
+void
+cli_fit_columns(const cJSON *verdicts)
+{
+	const cJSON *v;
+
+	name_w = 24;
+	version_w = 8;
+	cJSON_ArrayForEach(v, verdicts)
+	{
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(v, "component");
+		int n = (int)strlen(cli_jstr(c, "name")), k = (int)strlen(cli_jstr(c, "version"));
+		if (n > name_w)
+			name_w = n < 64 ? n : 64;
+		if (k > version_w)
+			version_w = k < 40 ? k : 40;
+	}
+}
+
+void
+cli_print_header(void)
+{
+	printf("%-*s %-*s %-13s %-6s %-10s %-9s %s\n", name_w, "COMPONENT", version_w, "VERSION",
+	    "DECISION", "RISK", "REVIEW-BY", "FRESHNESS", "FINDINGS");
+}
+
+void
+cli_print_verdict_row(const cJSON *v, const char *source)
+{
+	const cJSON *comp = cJSON_GetObjectItemCaseSensitive(v, "component");
+	const cJSON *fs = cJSON_GetObjectItemCaseSensitive(v, "findings"), *f;
+	int n[4] = {0};
+	char counts[64];
+	const char *d = cli_decision(v);
+	const cJSON *rv = cJSON_GetObjectItemCaseSensitive(v, "review");
+
+	cJSON_ArrayForEach(f, fs)
+	{
+		int s = av_severity_parse(cli_jstr(f, "severity"));
+		if (s >= 0 && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "waived")))
+			n[s]++;
+	}
+	snprintf(counts, sizeof(counts), "%d block, %d review, %d warn%s", n[3], n[2], n[1],
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "cached")) ? " (cached)" : "");
+	printf("%-*s %-*s %s%-13s%s %-6s %-10s %-9s %s\n", name_w, cli_jstr(comp, "name"),
+	    version_w, cli_jstr(comp, "version"), cli_paint(d), d, cli.color ? "\033[0m" : "", cli_jstr(v, "risk"),
+	    cli_jstr(v, "review_by"), cli_jstr(v, "freshness"), counts);
+	if (cJSON_IsObject(rv) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rv, "stands")))
+		printf("    human review: %s by %s on %.10s%s%s%s; automatic decision %s\n",
+		    cli_jstr(rv, "decision"), cli_jstr(rv, "reviewer"), cli_jstr(rv, "at"),
+		    cli_jstr(rv, "note")[0] ? " (\"" : "", cli_jstr(rv, "note"),
+		    cli_jstr(rv, "note")[0] ? "\")" : "", cli_jstr(v, "decision"));
+	if (strcmp(d, "approved") == 0 && cli.quiet)
+		return;
+	cJSON_ArrayForEach(f, fs)
+	{
+		const char *sev = cli_jstr(f, "severity");
+		if (strcmp(sev, "block") != 0 && strcmp(sev, "review") != 0)
+			continue;
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "waived")))
+			sev = "waived";
+		printf("    %-6s %s: %s%s%s%s\n", sev, cli_jstr(f, "id"), cli_jstr(f, "message"),
+		    cli_jstr(f, "evidence")[0] ? " [" : "", cli_jstr(f, "evidence"),
+		    cli_jstr(f, "evidence")[0] ? "]" : "");
+	}
+	(void)source;
+}
+
+
+/* ---- the CI formats ---------------------------------------------------- */
 
 static const char *const formats[] = {"text", "json", "junit", "sarif", "markdown", "github"};
 
@@ -110,8 +196,8 @@ finding_fails(const cJSON *f)
 
 	if (waived(f))
 		return false;
-	return (strcmp(s, "block") == 0 && (o.fail_on & FAIL_REJECTED)) ||
-	    (strcmp(s, "review") == 0 && (o.fail_on & FAIL_REVIEW));
+	return (strcmp(s, "block") == 0 && (cli.fail_on & FAIL_REJECTED)) ||
+	    (strcmp(s, "review") == 0 && (cli.fail_on & FAIL_REVIEW));
 }
 
 static bool
@@ -119,8 +205,8 @@ fresh_fails(const cJSON *v)
 {
 	const char *f = cli_jstr(v, "freshness");
 
-	return (strcmp(f, "overdue") == 0 && (o.fail_on & FAIL_OVERDUE)) ||
-	    (strcmp(f, "stale") == 0 && (o.fail_on & FAIL_STALE));
+	return (strcmp(f, "overdue") == 0 && (cli.fail_on & FAIL_OVERDUE)) ||
+	    (strcmp(f, "stale") == 0 && (cli.fail_on & FAIL_STALE));
 }
 
 static const char *
@@ -234,7 +320,7 @@ junit(FILE *out, const cJSON *all, const cJSON *locs)
 		cJSON *areas = areas_of(v), *a;
 		int ntests = 0, nfail = 0;
 		k++;
-		if (o.quiet && cli_outcome(v) == EX_PASS) {
+		if (cli.quiet && cli_outcome(v) == EX_PASS) {
 			cJSON_Delete(areas);
 			continue;
 		}
@@ -447,7 +533,7 @@ sarif(FILE *out, const cJSON *all, const cJSON *locs)
 		char *uri = src[0] ? uri_of(src) : NULL;
 		int i = -1, line, col;
 		k++;
-		if (o.quiet && cli_outcome(v) == EX_PASS) {
+		if (cli.quiet && cli_outcome(v) == EX_PASS) {
 			free(uri);
 			continue;
 		}
@@ -540,7 +626,7 @@ markdown(FILE *out, const cJSON *all)
 	{
 		const cJSON *f;
 		int c[4] = {0};
-		if (o.quiet && cli_outcome(v) == EX_PASS)
+		if (cli.quiet && cli_outcome(v) == EX_PASS)
 			continue;
 		if (shown++ == 0)
 			fputs("| Component | Version | Decision | Risk | Review by | Freshness | "
@@ -627,7 +713,7 @@ github(FILE *out, const cJSON *all, const cJSON *locs)
 		const cJSON *f;
 		int i = -1, line, col;
 		k++;
-		if (o.quiet && cli_outcome(v) == EX_PASS)
+		if (cli.quiet && cli_outcome(v) == EX_PASS)
 			continue;
 		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(v, "findings"))
 		{
@@ -636,7 +722,7 @@ github(FILE *out, const cJSON *all, const cJSON *locs)
 			    : strcmp(sev, "review") == 0	    ? "warning"
 								    : "notice";
 			i++;
-			if (waived(f) || (o.quiet && !finding_fails(f)))
+			if (waived(f) || (cli.quiet && !finding_fails(f)))
 				continue;
 			fprintf(out, "::%s ", cmd);
 			if (src[0] != '\0') {
@@ -681,7 +767,7 @@ github(FILE *out, const cJSON *all, const cJSON *locs)
 void
 cli_emit(const cJSON *all, const cJSON *locs)
 {
-	switch (cli_format_parse(o.format)) {
+	switch (cli_format_parse(cli.format)) {
 	case CLI_FMT_JSON: {
 		char *s = cJSON_Print(all);
 		if (s != NULL)
@@ -698,7 +784,7 @@ cli_emit(const cJSON *all, const cJSON *locs)
 		int shown = 0;
 		cJSON_ArrayForEach(v, all)
 		{
-			if (o.quiet && cli_outcome(v) == EX_PASS)
+			if (cli.quiet && cli_outcome(v) == EX_PASS)
 				continue;
 			if (shown++ == 0)
 				cli_print_header();

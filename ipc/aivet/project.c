@@ -397,7 +397,7 @@ int
 cli_cmd_init(int argc, char **argv, const char *from_card)
 {
 	char manifest[PATH_MAX], project[PATH_MAX * 2 + 512];
-	const char *profile = o.profile ? o.profile : "default";
+	const char *profile = cli.profile ? cli.profile : "default";
 	int ex;
 
 	if (argc != 0) {

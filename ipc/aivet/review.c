@@ -335,11 +335,11 @@ cmd_reviews(int argc, char **argv)
 	add_opt(req, "as_of", ro.as_of);
 	if ((ex = call(req, "reviews", &r)) != 0)
 		return ex;
-	if (strcmp(o.format, "ics") == 0)
+	if (strcmp(cli.format, "ics") == 0)
 		return reviews_ics(r);
-	if (strcmp(o.format, "markdown") == 0 || strcmp(o.format, "github") == 0 ||
-	    strcmp(o.format, "junit") == 0 || strcmp(o.format, "sarif") == 0) {
-		reviews_ci(r, o.format);
+	if (strcmp(cli.format, "markdown") == 0 || strcmp(cli.format, "github") == 0 ||
+	    strcmp(cli.format, "junit") == 0 || strcmp(cli.format, "sarif") == 0) {
+		reviews_ci(r, cli.format);
 		cJSON_Delete(r);
 		return 0;
 	}
@@ -484,7 +484,7 @@ print_alert(const cJSON *a)
 {
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(a, "id");
 
-	if (strcmp(o.format, "json") == 0) {
+	if (strcmp(cli.format, "json") == 0) {
 		char *s = cJSON_PrintUnformatted(a);
 		if (s != NULL)
 			printf("%s\n", s);
@@ -564,7 +564,7 @@ cmd_watch(int argc, char **argv)
 		if (n < 1000)
 			break;
 	}
-	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, o.timeout_ms > 0 ? o.timeout_ms : -1);
+	nng_socket_set_ms(sub, NNG_OPT_RECVTIMEO, cli.timeout_ms > 0 ? cli.timeout_ms : -1);
 	for (;;) {
 		char *buf = NULL, *sp;
 		size_t len = 0;
@@ -663,14 +663,14 @@ cli_review_main(int argc, char **argv)
 			goto mine;
 	return -1;
 mine:
-	o.timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 30000;
+	cli.timeout_ms = cli.timeout_ms > 0 ? cli.timeout_ms : 30000;
 	while ((ch = getopt_long(argc, argv, "s:f:qh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 's': o.socket = optarg; break;
-		case 'f': o.format = optarg; break;
-		case 'q': o.quiet = true; break;
+		case 's': cli.socket = optarg; break;
+		case 'f': cli.format = optarg; break;
+		case 'q': cli.quiet = true; break;
 		case 'h': usage_review(stdout); return 0;
-		case O_TIMEOUT: o.timeout_ms = atoi(optarg); break;
+		case O_TIMEOUT: cli.timeout_ms = atoi(optarg); break;
 		case O_DUE: ro.due_within = optarg; break;
 		case O_ASOF: ro.as_of = optarg; break;
 		case O_DEC: ro.decision = optarg; break;
@@ -688,11 +688,11 @@ mine:
 		default: usage_review(stderr); return EX_USAGE_;
 		}
 	}
-	if (strcmp(o.format, "text") != 0 && strcmp(o.format, "json") != 0 &&
+	if (strcmp(cli.format, "text") != 0 && strcmp(cli.format, "json") != 0 &&
 	    !(strcmp(cmd, "reviews") == 0 &&
-		(strcmp(o.format, "ics") == 0 || strcmp(o.format, "markdown") == 0 ||
-		    strcmp(o.format, "github") == 0 || strcmp(o.format, "junit") == 0 ||
-		    strcmp(o.format, "sarif") == 0))) {
+		(strcmp(cli.format, "ics") == 0 || strcmp(cli.format, "markdown") == 0 ||
+		    strcmp(cli.format, "github") == 0 || strcmp(cli.format, "junit") == 0 ||
+		    strcmp(cli.format, "sarif") == 0))) {
 		fprintf(stderr, "aivet %s: --format takes text or json%s\n", cmd,
 		    strcmp(cmd, "reviews") == 0 ? ", ics, markdown, github, junit or sarif" : "");
 		return EX_USAGE_;

@@ -124,7 +124,7 @@ print_diags(const av_diags *d, int *errors)
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->v[i].code < 0)
 			(*errors)++;
-		else if (o.quiet)
+		else if (cli.quiet)
 			continue;
 		fprintf(stderr, "%s%s\n", d->v[i].code == AV_OK ? "note: " : "",
 		    av_error_format(&d->v[i], line, sizeof(line)));
@@ -146,7 +146,7 @@ run_scan(const char *target, av_scan **out, int *errors)
 	av_error err;
 	const char *dir = target;
 	int rc;
-	bool tty = isatty(STDERR_FILENO) && !o.quiet;
+	bool tty = isatty(STDERR_FILENO) && !cli.quiet;
 
 	*out = NULL;
 	av_scan_opts_default(&opt);
@@ -180,7 +180,7 @@ run_scan(const char *target, av_scan **out, int *errors)
 			fprintf(stderr, "aivet scan: %s\n", err.msg);
 			return rc == AV_EINVAL ? EX_USAGE_ : EX_DATA;
 		}
-		if (note[0] != '\0' && !o.quiet)
+		if (note[0] != '\0' && !cli.quiet)
 			fprintf(stderr, "note: %s: %s\n", snap.repo_id, note);
 		dir = snap.dir;
 		opt.allowed = snap.repo_root;
@@ -304,7 +304,7 @@ cli_scan_main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "f:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': fmt = optarg; break;
-		case 'q': o.quiet = true; break;
+		case 'q': cli.quiet = true; break;
 		case 'h': usage_scan(stdout); return 0;
 		case 'U': case 'J': case 'M': case 'N':
 			if ((ex = cli_scan_option(ch, optarg)) != 0)

@@ -1,13 +1,17 @@
 /*
- * server.c - aivetd's request loop and protocol operations.
+ * server.c - aivetd's machinery: the request and event sockets, the slots
+ * (nng contexts) requests arrive on, the worker pool and its job queue, the
+ * watchdog, policy reloads and the dispatch of each request to its
+ * operation (ops.c, ops_review.c).
  *
- * Each worker thread owns one nng context on the REP socket, one Lua
- * runtime and one read handle on the store, and loops: receive, handle,
- * reply.  Durable writes go through the store's group committer, shared by
- * all workers.  A reload builds a new policy set and publishes it under a
- * generation number; each worker notices the new generation at the start
- * of its next request and rebuilds its runtime, so requests in flight
- * finish on the set they started with.
+ * Each worker thread owns one Lua runtime and one read handle on the store,
+ * and takes requests from the queue: handle, reply.  Durable writes go
+ * through the store's group committer, shared by all workers; an
+ * evaluation waiting for its commit frees its worker and comes back through
+ * the queue once durable.  A reload builds a new policy set and publishes
+ * it under a generation number; each worker notices the new generation at
+ * the start of its next request and rebuilds its runtime, so requests in
+ * flight finish on the set they started with.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,21 +32,16 @@
 #include <nng/supplemental/util/platform.h>
 #include <nng/transport/ipc/ipc.h>
 
-#include "sha256.h"
-#include "av_config.h"
 #include "clock.h"
-#include "component.h"
-#include "doc.h"
+#include "http.h"
 #include "log.h"
-#include "manifest.h"
+#include "paths.h"
 #include "plugin.h"
 #include "proto.h"
-#include "scheduler.h"
+#include "publisher.h"
 #include "server.h"
 #include "server_int.h"
 #include "store.h"
-#include "verdict.h"
-#include "http.h"
 
 /* Messages above this are dropped by nng before we see them; between
  * max_request and this we answer with a clear "too_large" error. */
@@ -102,12 +101,9 @@ av_srv_policy(av_server *s, uint64_t *gen)
 	return p;
 }
 
-/* Brings a worker's runtime up to the current policy generation.  When a
- * new runtime cannot be built the old one keeps serving. */
 int
-av_srv_refresh(worker *w, av_error *err)
+av_srv_runtime(av_server *s, av_runtime **rtp, uint64_t *genp, const char *who, av_error *err)
 {
-	av_server *s = w->srv;
 	av_runtime *rt;
 	av_policy *p;
 	uint64_t gen;
@@ -116,560 +112,37 @@ av_srv_refresh(worker *w, av_error *err)
 	pthread_mutex_lock(&s->mu);
 	gen = s->gen;
 	pthread_mutex_unlock(&s->mu);
-	if (w->rt != NULL && gen == w->gen)
+	if (*rtp != NULL && gen == *genp)
 		return 0;
 	p = av_srv_policy(s, &gen);
 	rc = av_runtime_create(&rt, p, err);
 	av_policy_unref(p);
 	if (rc != 0) {
-		av_log(AV_LOG_ERROR, "worker %d: cannot build a plugin runtime: %s", w->id,
-		    err->msg);
-		return w->rt != NULL ? 0 : rc;
+		av_log(AV_LOG_ERROR, "%s: cannot build a plugin runtime: %s", who, err->msg);
+		return *rtp != NULL ? 0 : rc;
 	}
-	av_runtime_destroy(w->rt);
-	w->rt = rt;
-	w->gen = gen;
+	av_runtime_destroy(*rtp);
+	*rtp = rt;
+	*genp = gen;
 	return 0;
+}
+
+/* Brings a worker's runtime up to the current policy generation. */
+int
+av_srv_refresh(worker *w, av_error *err)
+{
+	char who[32];
+
+	snprintf(who, sizeof(who), "worker %d", w->id);
+	return av_srv_runtime(w->srv, &w->rt, &w->gen, who, err);
 }
 
 /* Returned by an op whose reply comes later (after a group commit). */
 cJSON av_srv_deferred;
 #define DEFERRED (&av_srv_deferred)
 
-static void commit_done(void *arg, int rc, int64_t id, const av_error *err);
-
-cJSON *
-av_srv_error(av_server *s, int code, const av_error *e)
-{
-	char msg[AV_ERR_MSG + AV_ERR_FILE + 32];
-
-	atomic_fetch_add(&s->n_errors, 1);
-	if (e != NULL && e->msg[0] != '\0')
-		return av_reply_error(code, av_error_format(e, msg, sizeof(msg)));
-	return av_reply_error(code, NULL);
-}
-
-void
-av_srv_freshness(worker *w, av_verdict *v, int64_t now)
-{
-	av_policy *p = av_runtime_policy(w->rt);
-	int64_t lead = av_policy_lead(p, v->profile ? v->profile : "default");
-
-	v->freshness = av_verdict_freshness(v, av_policy_digest(p), now, lead);
-}
-
-cJSON *
-av_srv_verdict_reply(av_verdict *v)
-{
-	cJSON *r = av_reply_ok(), *j = NULL;
-	/* Written straight to text (no cJSON tree); a raw item takes the text
-	 * as it is and frees it with the reply. */
-	char *text = av_verdict_json_text(v, NULL);
-
-	if (r == NULL || text == NULL || (j = cJSON_CreateRaw("")) == NULL) {
-		cJSON_Delete(r);
-		free(text);
-		return NULL;
-	}
-	free(j->valuestring);
-	j->valuestring = text;
-	cJSON_AddItemToObject(r, "verdict", j);
-	return r;
-}
-
-/*
- * A stored verdict borrowed from the store's cache, shallowly copied so that
- * the per-request fields (cached, freshness, waived, decision) can be set
- * without copying its strings.  Never passed to av_verdict_destroy.
- */
-typedef struct shallow {
-	av_verdict v;
-	av_finding local[32];
-	av_finding *heap;
-} shallow;
-
-static int
-shallow_copy(shallow *sh, const av_verdict *ref)
-{
-	sh->v = *ref;
-	sh->heap = NULL;
-	if (ref->nfindings > sizeof(sh->local) / sizeof(sh->local[0])) {
-		if ((sh->heap = malloc(ref->nfindings * sizeof(av_finding))) == NULL)
-			return AV_ENOMEM;
-		sh->v.findings = sh->heap;
-	} else {
-		sh->v.findings = sh->local;
-	}
-	if (ref->nfindings > 0)
-		memcpy(sh->v.findings, ref->findings, ref->nfindings * sizeof(av_finding));
-	sh->v.cap = ref->nfindings;
-	return 0;
-}
-
-/* Counts a freshly evaluated (not cached) verdict for GET /metrics. */
-static void
-count_fresh(av_server *s, const av_verdict *v)
-{
-	if ((int)v->decision >= 0 && (int)v->decision < 3)
-		atomic_fetch_add(&s->n_decisions[v->decision], 1);
-	for (size_t i = 0; i < v->nfindings; i++)
-		if (v->findings[i].id != NULL && strncmp(v->findings[i].id, "engine.plugin_", 14) == 0)
-			atomic_fetch_add(&s->n_plugin_errors, 1);
-}
-
-static cJSON *
-op_health(worker *w, const cJSON *req, slot *sl, const char *actor)
-{
-	av_server *s = w->srv;
-	av_policy *p = av_runtime_policy(w->rt);
-	cJSON *r = av_reply_ok(), *pol, *st;
-	av_store_stats sst;
-	av_error err;
-	char ts[32];
-	int store_ok, writable;
-
-	if (r == NULL)
-		return NULL;
-	store_ok = av_store_get_stats(s->wr, &sst, &err) == 0;
-	writable = sst.writable;
-	cJSON_AddStringToObject(r, "status", !store_ok ? "degraded" : writable ? "ok" : "read_only");
-	cJSON_AddStringToObject(r, "version", AV_VERSION);
-	cJSON_AddNumberToObject(r, "protocol", AV_PROTO_VERSION);
-	cJSON_AddStringToObject(r, "started", av_time_format(s->started, ts, sizeof(ts)));
-	cJSON_AddNumberToObject(r, "uptime", (double)(av_now() - s->started));
-	cJSON_AddNumberToObject(r, "workers", s->nworkers);
-	pol = cJSON_AddObjectToObject(r, "policy");
-	cJSON_AddStringToObject(pol, "digest", av_policy_digest(p));
-	cJSON_AddNumberToObject(pol, "plugins", (double)av_policy_nplugins(p));
-	cJSON_AddStringToObject(pol, "default_profile", s->cfg->profile);
-	st = cJSON_AddObjectToObject(r, "store");
-	cJSON_AddBoolToObject(st, "ok", store_ok);
-	cJSON_AddStringToObject(st, "path", s->cfg->database);
-	cJSON_AddBoolToObject(st, "writable", writable);
-	if (!store_ok)
-		cJSON_AddStringToObject(st, "error", err.msg);
-	else
-		av_store_stats_json(&sst, st);
-	return r;
-}
-
-/*
- * Manifest text that is JSON (as the aivet CLI sends it) is read with
- * cJSON, several times faster than the YAML reader; only when that fails is
- * it read again as YAML/JSON by av_doc_parse, whose errors carry line and
- * column.
- */
-static int
-parse_manifest_text(av_doc **doc, const char *text, const char *file, av_error *err)
-{
-	size_t len = strlen(text), i = 0;
-
-	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
-		i++;
-	if (i < len && text[i] == '{') {
-		cJSON *j = cJSON_ParseWithLength(text, len);
-		if (j != NULL) {
-			int rc = av_doc_from_json(doc, j, file, NULL, err);
-			cJSON_Delete(j);
-			return rc;
-		}
-	}
-	return av_doc_parse(doc, text, len, AV_FMT_AUTO, file, NULL, err);
-}
-
-/*
- * evaluate: {"manifest": YAML/JSON text or a JSON object, "file": name for
- * errors, "profile": name, "refresh": bool (skip the cache)}.
- */
-/* ---- the request memo (server_int.h) ---- */
-
-static uint64_t
-memo_hash(const char *buf, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL ^ len;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		uint64_t x;
-		memcpy(&x, buf + i, 8);
-		h = (h ^ x) * 0x100000001b3ULL;
-		h ^= h >> 29;
-	}
-	for (; i < len; i++)
-		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 32);
-}
-
-static void
-memo_clear(av_req_memo *m)
-{
-	free(m->req);
-	free(m->profile);
-	memset(m, 0, sizeof(*m));
-}
-
-static void
-memo_free(worker *w)
-{
-	for (int i = 0; i < AV_MEMO_SLOTS; i++)
-		memo_clear(&w->memo[i]);
-}
-
-static const av_req_memo *
-memo_find(worker *w, const char *buf, size_t len, uint64_t hash)
-{
-	const av_req_memo *m = &w->memo[hash % AV_MEMO_SLOTS];
-
-	if (m->req != NULL && m->hash == hash && m->len == len && memcmp(m->req, buf, len) == 0)
-		return m;
-	return NULL;
-}
-
-/* Remembers what the request being handled came to (best effort). */
-static void
-memo_put(worker *w, const char *digest, const char *profile)
-{
-	av_req_memo *m;
-
-	if (w->req_buf == NULL || w->req_len > AV_MEMO_MAX_REQUEST)
-		return;
-	m = &w->memo[w->req_hash % AV_MEMO_SLOTS];
-	memo_clear(m);
-	if ((m->req = malloc(w->req_len)) == NULL ||
-	    (profile != NULL && (m->profile = strdup(profile)) == NULL)) {
-		memo_clear(m);
-		return;
-	}
-	memcpy(m->req, w->req_buf, w->req_len);
-	m->len = w->req_len;
-	m->hash = w->req_hash;
-	memcpy(m->digest, digest, sizeof(m->digest));
-}
-
-/* The reply for a stored verdict found by digest, as an evaluation gives it. */
-static cJSON *
-reply_cached(worker *w, const av_verdict *ref, int64_t now)
-{
-	shallow sh;
-	cJSON *reply;
-
-	if (shallow_copy(&sh, ref) != 0)
-		return av_srv_error(w->srv, AV_ENOMEM, NULL);
-	sh.v.cached = true;
-	av_srv_apply_waivers(w, &sh.v, now);
-	av_srv_freshness(w, &sh.v, now);
-	atomic_fetch_add(&w->srv->n_cached, 1);
-	reply = av_srv_verdict_reply(&sh.v);
-	if (reply != NULL)
-		av_srv_add_review(w, &sh.v, now, reply);
-	free(sh.heap);
-	return reply;
-}
-
-/*
- * An evaluate request whose bytes were seen before: the cached verdict for
- * the digest they came to, or NULL when there is none any more (another
- * policy, a refresh) and the request must take the whole path.
- */
-static cJSON *
-evaluate_memo(worker *w, const av_req_memo *m)
-{
-	av_server *s = w->srv;
-	const char *profile = m->profile != NULL ? m->profile : s->cfg->profile;
-	av_policy *p = av_runtime_policy(w->rt);
-	const av_verdict *ref;
-	av_error err;
-
-	if (!av_policy_has_profile(p, profile) ||
-	    av_store_find_cached_ref(w->rd, m->digest, av_policy_digest(p), profile, &ref, &err) != 0)
-		return NULL;
-	return reply_cached(w, ref, av_now());
-}
-
-static cJSON *
-op_evaluate(worker *w, const cJSON *req, slot *sl, const char *actor)
-{
-	av_server *s = w->srv;
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "manifest");
-	const char *file = NULL, *profile = NULL;
-	av_policy *p = av_runtime_policy(w->rt);
-	av_verdict *v = NULL;
-	av_doc *doc = NULL;
-	char digest[65], *canon = NULL;
-	size_t clen = 0;
-	int refresh = 0, rc;
-	av_error err;
-	cJSON *reply = NULL;
-	int64_t now = av_now();
-
-	av_error_clear(&err);
-	if (av_req_str(req, "file", &file, &err) || av_req_str(req, "profile", &profile, &err) ||
-	    av_req_bool(req, "refresh", &refresh, &err))
-		return av_srv_error(s, AV_EINVAL, &err);
-	if (file == NULL)
-		file = "<request>";
-	if (profile == NULL)
-		profile = s->cfg->profile;
-	if (!av_policy_has_profile(p, profile)) {
-		av_error_set(&err, AV_ENOTFOUND, NULL, 0, 0, "unknown profile '%s'", profile);
-		return av_srv_error(s, AV_ENOTFOUND, &err);
-	}
-	if (cJSON_IsString(m)) {
-		rc = parse_manifest_text(&doc, m->valuestring, file, &err);
-	} else if (cJSON_IsObject(m)) {
-		rc = av_doc_from_json(&doc, m, file, NULL, &err);
-	} else {
-		av_error_set(&err, AV_EINVAL, NULL, 0, 0,
-		    "field 'manifest' must be the manifest's text or a JSON object");
-		return av_srv_error(s, AV_EINVAL, &err);
-	}
-	if (rc != 0)
-		return av_srv_error(s, rc == AV_ENOMEM ? rc : AV_ESCHEMA, &err);
-	if ((rc = av_component_prepare(doc, file, &err)) != 0) {
-		reply = av_srv_error(s, rc, &err);
-		goto out;
-	}
-	/* The digest is the sha256 of the canonical JSON (as av_manifest_digest
-	 * computes it), which is also what is stored: make that text once. */
-	if ((canon = av_node_to_json(av_doc_root(doc), &clen)) == NULL) {
-		reply = av_srv_error(s, AV_ENOMEM, NULL);
-		goto out;
-	}
-	av_sha256_hex(canon, clen, digest);
-	if (!refresh) {
-		const av_verdict *ref;
-		memo_put(w, digest, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req,
-					"profile")));
-		rc = av_store_find_cached_ref(w->rd, digest, av_policy_digest(p), profile, &ref,
-		    &err);
-		if (rc == 0) {
-			reply = reply_cached(w, ref, now);
-			goto out;
-		}
-		if (rc != AV_ENOTFOUND)
-			av_log(AV_LOG_WARN, "cache lookup failed: %s", err.msg);
-	}
-	if ((rc = av_runtime_evaluate(w->rt, av_doc_root(doc), profile, now, &v, &err)) != 0) {
-		reply = av_srv_error(s, rc, &err);
-		goto out;
-	}
-	memcpy(v->manifest_digest, digest, sizeof(digest));
-	if (sl != NULL) {
-		/* Reply once the group commit has made it durable; meanwhile this
-		 * worker takes other requests. */
-		sl->pending = v;
-		sl->canon = canon;
-		sl->now = now;
-		if (av_store_put_evaluation_async(s->wr, v, canon, clen, sl->actor, commit_done, sl,
-			&err) == 0) {
-			v = NULL;
-			canon = NULL;
-			reply = DEFERRED;
-			goto out;
-		}
-		sl->pending = NULL;
-		sl->canon = NULL;
-		rc = err.code ? err.code : AV_ESTORE;
-	} else {
-		rc = av_store_put_evaluation(s->wr, v, canon, clen, actor, &err);
-	}
-	if (rc != 0) {
-		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
-		    v->version, err.msg);
-		reply = av_srv_error(s, rc, &err);
-		goto out;
-	}
-	av_srv_apply_waivers(w, v, now);
-	av_srv_freshness(w, v, now);
-	atomic_fetch_add(&s->n_evaluated, 1);
-	reply = av_srv_verdict_reply(v);
-	if (reply != NULL) {
-		count_fresh(s, v);
-		av_srv_add_review(w, v, now, reply);
-	}
-out:
-	free(canon);
-	av_verdict_destroy(v);
-	av_doc_destroy(doc);
-	return reply;
-}
-
-static cJSON *
-op_verdict(worker *w, const cJSON *req, slot *sl, const char *actor)
-{
-	av_server *s = w->srv;
-	const char *name = NULL, *version = NULL;
-	const av_verdict *ref = NULL;
-	shallow sh;
-	av_error err;
-	cJSON *reply;
-	int64_t now = av_now();
-	int rc;
-
-	av_error_clear(&err);
-	if (av_req_str(req, "name", &name, &err) || av_req_str(req, "version", &version, &err))
-		return av_srv_error(s, AV_EINVAL, &err);
-	if (name == NULL || name[0] == '\0') {
-		av_error_set(&err, AV_EINVAL, NULL, 0, 0, "field 'name' is required");
-		return av_srv_error(s, AV_EINVAL, &err);
-	}
-	if ((rc = av_store_latest_ref(w->rd, name, version, &ref, &err)) != 0) {
-		if (rc == AV_ENOTFOUND)
-			av_error_set(&err, rc, NULL, 0, 0, "no verdict for %s%s%s", name,
-			    version ? "@" : "", version ? version : "");
-		return av_srv_error(s, rc, &err);
-	}
-	if (shallow_copy(&sh, ref) != 0)
-		return av_srv_error(s, AV_ENOMEM, NULL);
-	av_srv_apply_waivers(w, &sh.v, now);
-	av_srv_freshness(w, &sh.v, now);
-	reply = av_srv_verdict_reply(&sh.v);
-	if (reply != NULL)
-		av_srv_add_review(w, &sh.v, now, reply);
-	free(sh.heap);
-	return reply;
-}
-
-typedef struct list_ctx {
-	worker *w;
-	cJSON *arr;
-	int64_t now;
-	av_verdict **v; /* collected first: waivers are read from the same handle */
-	size_t n, cap;
-} list_ctx;
-
-static int
-list_one(void *arg, av_verdict *v)
-{
-	list_ctx *c = arg;
-
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		av_verdict **nv = realloc(c->v, cap * sizeof(*nv));
-		if (nv == NULL) {
-			av_verdict_destroy(v);
-			return AV_ENOMEM;
-		}
-		c->v = nv;
-		c->cap = cap;
-	}
-	c->v[c->n++] = v;
-	return 0;
-}
-
-static cJSON *
-op_list(worker *w, const cJSON *req, slot *sl, const char *actor)
-{
-	cJSON *r = av_reply_ok();
-	list_ctx c = {w, NULL, av_now(), NULL, 0, 0};
-	av_error err;
-	int rc;
-
-	if (r == NULL || (c.arr = cJSON_AddArrayToObject(r, "components")) == NULL) {
-		cJSON_Delete(r);
-		return NULL;
-	}
-	rc = av_store_list(w->rd, list_one, &c, &err);
-	for (size_t i = 0; i < c.n; i++) {
-		cJSON *j = NULL;
-		if (rc == 0) {
-			av_srv_apply_waivers(w, c.v[i], c.now);
-			av_srv_freshness(w, c.v[i], c.now);
-			if ((j = av_verdict_to_json(c.v[i])) == NULL) {
-				rc = AV_ENOMEM;
-			} else {
-				av_srv_add_review(w, c.v[i], c.now, j);
-				cJSON_AddItemToArray(c.arr, j);
-			}
-		}
-		av_verdict_destroy(c.v[i]);
-	}
-	free(c.v);
-	if (rc != 0) {
-		cJSON_Delete(r);
-		return av_srv_error(w->srv, rc, rc == AV_ENOMEM ? NULL : &err);
-	}
-	return r;
-}
-
-static cJSON *
-op_policies(worker *w, const cJSON *req, slot *sl, const char *actor)
-{
-	cJSON *r = av_reply_ok(), *d = av_policy_describe(av_runtime_policy(w->rt));
-
-	if (r == NULL || d == NULL) {
-		cJSON_Delete(r);
-		cJSON_Delete(d);
-		return NULL;
-	}
-	cJSON_AddItemToObject(r, "policy", d);
-	return r;
-}
-
-static cJSON *
-op_reload(worker *w, const cJSON *req, slot *sl, const char *actor)
-{
-	av_server *s = w->srv;
-	av_diags d;
-	av_error err;
-	cJSON *r;
-	char line[AV_ERR_MSG + AV_ERR_FILE + 32];
-
-	if (av_srv_authorize(s, actor, "reload", NULL) != 0) {
-		av_error_set(&err, AV_EFORBIDDEN, NULL, 0, 0, "%s may not reload the daemon", actor);
-		return av_srv_error(s, AV_EFORBIDDEN, &err);
-	}
-	av_diags_init(&d);
-	if (av_server_reload(s, &d) != 0) {
-		r = av_reply_error(AV_EPLUGIN, d.n ? av_error_format(&d.v[0], line, sizeof(line))
-						 : "reload failed");
-		cJSON *arr = cJSON_AddArrayToObject(cJSON_GetObjectItem(r, "error"), "problems");
-		for (size_t i = 0; i < d.n; i++)
-			cJSON_AddItemToArray(arr, cJSON_CreateString(av_error_format(&d.v[i], line,
-						      sizeof(line))));
-		av_diags_fini(&d);
-		atomic_fetch_add(&s->n_errors, 1);
-		return r;
-	}
-	av_diags_fini(&d);
-	r = av_reply_ok();
-	av_policy *p = av_srv_policy(s, NULL);
-	cJSON_AddStringToObject(r, "policy_digest", av_policy_digest(p));
-	cJSON_AddNumberToObject(r, "plugins", (double)av_policy_nplugins(p));
-	av_policy_unref(p);
-	return r;
-}
-
-static cJSON *
-op_stats(worker *w, const cJSON *req, slot *sl, const char *actor)
-{
-	av_server *s = w->srv;
-	cJSON *r = av_reply_ok();
-
-	if (r == NULL)
-		return NULL;
-	cJSON_AddNumberToObject(r, "requests", (double)atomic_load(&s->n_requests));
-	cJSON_AddNumberToObject(r, "errors", (double)atomic_load(&s->n_errors));
-	cJSON_AddNumberToObject(r, "evaluated", (double)atomic_load(&s->n_evaluated));
-	cJSON_AddNumberToObject(r, "cached", (double)atomic_load(&s->n_cached));
-	cJSON_AddNumberToObject(r, "reloads", (double)atomic_load(&s->n_reloads));
-	cJSON_AddNumberToObject(r, "uptime", (double)(av_now() - s->started));
-	return r;
-}
-
-static const av_srv_op core_ops[] = {
-	{"health", op_health},
-	{"evaluate", op_evaluate},
-	{"verdict", op_verdict},
-	{"list", op_list},
-	{"policies", op_policies},
-	{"reload", op_reload},
-	{"stats", op_stats},
-	{NULL, NULL},
-};
-
 /* Every table of operations the daemon answers, core first. */
-static const av_srv_op *const op_tables[] = {core_ops, av_review_ops};
+static const av_srv_op *const op_tables[] = {av_core_ops, av_review_ops};
 
 static const av_srv_op *
 find_op(const char *name)
@@ -734,8 +207,6 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	av_server *s = w->srv;
 	cJSON *req = NULL, *reply = NULL;
 	const cJSON *v, *op;
-	const av_req_memo *m;
-	uint64_t hash;
 	av_error err;
 	char msg[256];
 
@@ -750,10 +221,9 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	}
 	/* The same bytes as an evaluate request answered before: straight to
 	 * the verdict cache (see av_req_memo). */
-	hash = memo_hash(buf, len);
-	if ((m = memo_find(w, buf, len, hash)) != NULL && av_srv_refresh(w, &err) == 0) {
+	{
 		int64_t t0 = mono_ns();
-		if ((reply = evaluate_memo(w, m)) != NULL) {
+		if ((reply = av_srv_evaluate_seen(w, buf, len)) != NULL) {
 			record_metrics(s, metric_index(s, "evaluate"), t0, reply);
 			goto out;
 		}
@@ -786,7 +256,6 @@ handle(worker *w, slot *sl, const char *buf, size_t len, const char *actor, size
 	}
 	w->req_buf = buf;
 	w->req_len = len;
-	w->req_hash = hash;
 	const av_srv_op *o = find_op(op->valuestring);
 	if (o != NULL) {
 		int64_t t0 = mono_ns();
@@ -904,8 +373,8 @@ slot_cb(void *arg)
 	enqueue(sl->srv, sl);
 }
 
-static void
-commit_done(void *arg, int rc, int64_t id, const av_error *err)
+void
+av_srv_commit_done(void *arg, int rc, int64_t id, const av_error *err)
 {
 	slot *sl = arg;
 
@@ -945,35 +414,11 @@ send_reply(slot *sl, char *reply, size_t rlen)
 static char *
 finish_commit(worker *w, slot *sl, size_t *rlen)
 {
-	av_server *s = w->srv;
-	av_verdict *v = sl->pending;
 	cJSON *reply;
 
 	sl->committed = false;
-	sl->pending = NULL;
-	if (sl->commit_rc == 0) {
-		v->id = sl->commit_id;
-		if (av_srv_refresh(w, &sl->commit_err) == 0) {
-			av_srv_apply_waivers(w, v, sl->now);
-			av_srv_freshness(w, v, sl->now);
-		}
-		atomic_fetch_add(&s->n_evaluated, 1);
-		reply = av_srv_verdict_reply(v);
-		if (reply == NULL)
-			reply = av_reply_error(AV_ENOMEM, NULL);
-		else {
-			count_fresh(s, v);
-			av_srv_add_review(w, v, sl->now, reply);
-		}
-	} else {
-		av_log(AV_LOG_ERROR, "storing the evaluation of %s@%s failed: %s", v->name,
-		    v->version, sl->commit_err.msg);
-		reply = av_srv_error(s, sl->commit_rc, &sl->commit_err);
-	}
-	record_metrics(s, sl->op_metric, sl->t0_ns, reply);
-	av_verdict_destroy(v);
-	free(sl->canon);
-	sl->canon = NULL;
+	reply = av_srv_evaluate_committed(w, sl);
+	record_metrics(w->srv, sl->op_metric, sl->t0_ns, reply);
 	return av_reply_finish(reply, rlen);
 }
 
@@ -1248,6 +693,7 @@ av_server_start(av_server *s, av_error *err)
 	for (int i = 0; i < s->nslots; i++) {
 		slot *sl = &s->slots[i];
 		sl->srv = s;
+		av_eval_init(&sl->ev);
 		atomic_store(&sl->state, SLOT_DONE);
 		if ((rv = nng_aio_alloc(&sl->aio, slot_cb, sl)) != 0 ||
 		    (rv = nng_ctx_open(&sl->ctx, s->rep)) != 0) {
@@ -1264,7 +710,7 @@ av_server_start(av_server *s, av_error *err)
 	s->watchdog_running = true;
 	if (s->cfg->http.enabled && (rc = av_http_start(s, &s->http, err)) != 0)
 		return rc;
-	return av_sched_start(s, &s->sched, err);
+	return av_publisher_start(s, &s->publisher, err);
 }
 
 int
@@ -1289,7 +735,7 @@ av_server_reload(av_server *s, av_diags *d)
 	    av_policy_nplugins(p), av_policy_digest(p), av_policy_digest(old));
 	av_policy_unref(old);
 	atomic_fetch_add(&s->n_reloads, 1);
-	av_sched_kick(s->sched);
+	av_publisher_kick(s->publisher);
 	return 0;
 }
 
@@ -1325,8 +771,8 @@ av_server_stop(av_server *s)
 	}
 	/* The scheduler first: it writes through the committer and the PUB
 	 * socket, both closed later. */
-	av_sched_stop(s->sched);
-	s->sched = NULL;
+	av_publisher_stop(s->publisher);
+	s->publisher = NULL;
 	/*
 	 * Slots waiting to receive are cancelled; slots with a request in
 	 * flight finish it (including its commit) and send the reply.  Cancel
@@ -1370,13 +816,14 @@ av_server_destroy(av_server *s)
 			nng_aio_free(sl->aio);
 		}
 		nng_msg_free(sl->msg);
+		av_eval_fini(&sl->ev);
 	}
 	free(s->slots);
 	for (int i = 0; i < s->nworkers; i++) {
 		worker *w = &s->workers[i];
 		av_runtime_destroy(w->rt);
 		av_store_close(w->rd);
-		memo_free(w);
+		av_srv_memo_free(w);
 	}
 	free(s->workers);
 	if (s->rep_open)
@@ -1385,7 +832,7 @@ av_server_destroy(av_server *s)
 		nng_close(s->pub);
 	av_runtime_destroy(s->side.rt);
 	av_store_close(s->side.rd);
-	memo_free(&s->side);
+	av_srv_memo_free(&s->side);
 	av_store_close(s->wr);
 	av_policy_unref(s->policy);
 	pthread_mutex_destroy(&s->mu);
@@ -1396,3 +843,4 @@ av_server_destroy(av_server *s)
 	pthread_cond_destroy(&s->wd_cv);
 	free(s);
 }
+

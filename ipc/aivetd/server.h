@@ -1,7 +1,9 @@
 /*
- * server.h - the heart of aivetd: a pool of workers, each with its own nng
- * REP context, Lua runtime and read connection to the store, answering
- * protocol requests; a PUB socket for events; atomic policy reloads.
+ * server.h - the heart of aivetd: a pool of workers, each with its own Lua
+ * runtime and read connection to the store, answering protocol requests
+ * that arrive on nng REP contexts (the operations are in ops.c and
+ * ops_review.c, and call the engine for every decision); a PUB socket for
+ * events; atomic policy reloads; the scheduler's thread (publisher.h).
  *
  * Nothing a request does is fatal: every failure becomes an error reply
  * and, where it matters, a log line.

@@ -16,7 +16,9 @@
 
 #include "errors.h"
 #include "config.h"
+#include "evaluate.h"
 #include "plugin.h"
+#include "review.h"
 #include "server.h"
 #include "store.h"
 #include "verdict.h"
@@ -25,7 +27,7 @@
  * What an evaluate request's exact bytes came to: its manifest's digest and
  * the profile it named.  Preparing a manifest reads nothing but the request,
  * so the same bytes always give the same digest; a request seen before goes
- * straight to the verdict cache without being parsed again.
+ * straight to the verdict cache without being parsed again (ops.c).
  */
 #define AV_MEMO_SLOTS 64
 #define AV_MEMO_MAX_REQUEST 65536
@@ -70,13 +72,12 @@ typedef struct slot {
 	char actor[128];
 	uint64_t actor_uid; /* whose name actor holds, when actor_known */
 	bool actor_known;
-	/* An evaluation waiting for its commit. */
-	av_verdict *pending;
-	char *canon;
+	/* An evaluation waiting for its commit (ev.must_store until then). */
+	av_eval ev;
 	int commit_rc;
 	int64_t commit_id;
 	av_error commit_err;
-	int64_t now;
+	int64_t now;        /* the evaluation's clock, for finishing it */
 	bool committed;     /* queued again with the commit's outcome */
 	int64_t t0_ns;      /* when the request reached a worker (metrics) */
 	int op_metric;      /* its index in av_server.ops, -1 if none */
@@ -84,7 +85,7 @@ typedef struct slot {
 } slot;
 
 /*
- * Counters for GET /metrics (ipc/http.c), kept per operation.  Latency
+ * Counters for GET /metrics (http.c), kept per operation.  Latency
  * buckets hold counts per bucket (not cumulative); the upper bounds, in
  * seconds, are av_metric_bounds.
  */
@@ -101,6 +102,7 @@ typedef struct av_op_metric {
 } av_op_metric;
 
 struct av_http;
+struct av_publisher;
 
 struct av_server {
 	const av_config *cfg;
@@ -139,9 +141,9 @@ struct av_server {
 	av_op_metric ops[AV_METRIC_OPS]; /* names set at create from the op tables */
 	atomic_ullong n_decisions[3];    /* fresh verdicts by av_decision */
 	atomic_ullong n_plugin_errors;   /* engine.plugin_* findings and plugin_error replies */
-	atomic_ullong n_alerts;          /* alerts raised (by the operations that raise them) */
+	atomic_ullong n_alerts;          /* alerts raised (stored for the first time) */
 	struct av_http *http;            /* the HTTP gateway, when enabled */
-	struct av_sched *sched; /* the scheduler (scheduler.h), while started */
+	struct av_publisher *publisher;  /* the scheduler's thread (publisher.h), while started */
 };
 
 /*
@@ -150,7 +152,8 @@ struct av_server {
  * object, sl the nng slot it came on (NULL when called outside the REP
  * loop), actor the caller's user name.  Returns a new reply object, NULL
  * when out of memory, or &av_srv_deferred when the slot will be answered
- * later.
+ * later.  Operations only read the request, call the engine and write the
+ * reply: they decide nothing about verdicts.
  */
 typedef struct av_srv_op {
 	const char *name;
@@ -159,69 +162,60 @@ typedef struct av_srv_op {
 
 extern cJSON av_srv_deferred;
 
-/* An error reply for code, with e's message (file:line:column) when set;
- * counts the error. */
-cJSON *av_srv_error(av_server *s, int code, const av_error *e);
-/* {"ok":true,"verdict":...}; NULL when out of memory. */
-cJSON *av_srv_verdict_reply(av_verdict *v);
-/* Sets v->freshness against the worker's loaded policy at time now. */
-void av_srv_freshness(worker *w, av_verdict *v, int64_t now);
+/* ---- server.c: the machinery ---- */
+
 /* A new reference to the current policy set (and its generation). */
 av_policy *av_srv_policy(av_server *s, uint64_t *gen);
-/* Brings the worker's runtime up to the current policy set. */
+/* Brings a runtime (and its generation) up to the current policy set; when
+ * a new runtime cannot be built an old one keeps serving.  Returns 0 or an
+ * error (only when there is no runtime at all). */
+int av_srv_runtime(av_server *s, av_runtime **rt, uint64_t *gen, const char *who,
+    av_error *err);
+/* The same for a worker's runtime. */
 int av_srv_refresh(worker *w, av_error *err);
 /* The peer's user name (or uid:N) for the audit log. */
 void av_srv_peer_actor(nng_msg *msg, char *buf, size_t len);
+/* The group committer's callback for a slot's evaluation: queues the slot
+ * again with the commit's outcome. */
+void av_srv_commit_done(void *arg, int rc, int64_t id, const av_error *err);
 
+/* ---- ops.c: health, evaluate, verdict, list, policies, reload, stats ---- */
 
-/*
- * Reviews, waivers, schedules and alerts (ops_review.c).
- */
+extern const av_srv_op av_core_ops[];
 
-/* The operations reviews, record_review, waive, schedule, history, alerts. */
+/* An error reply for code, with e's message (file:line:column) when set;
+ * counts the error. */
+cJSON *av_srv_error(av_server *s, int code, const av_error *e);
+/* {"ok":true,"verdict":...} with the verdict's text (final fields when
+ * final); NULL when out of memory. */
+cJSON *av_srv_verdict_reply(const av_verdict *v);
+/* Where a worker's evaluations and verdict reads run, at time now. */
+av_eval_env av_srv_eval_env(worker *w, int64_t now);
+av_review_env av_srv_review_env(worker *w, int64_t now);
+/* An evaluate request whose exact bytes were answered before: the reply
+ * from the verdict cache, or NULL when the request must take the whole path.
+ * Remembers buf's hash on w for the evaluation that may follow. */
+cJSON *av_srv_evaluate_seen(worker *w, const char *buf, size_t len);
+/* The reply to a slot's evaluation whose commit has settled. */
+cJSON *av_srv_evaluate_committed(worker *w, slot *sl);
+/* Frees a worker's request memo. */
+void av_srv_memo_free(worker *w);
+
+/* ---- ops_review.c: reviews, record_review, waive, schedule, history, alerts ---- */
+
 extern const av_srv_op av_review_ops[];
+
+/* ---- auth.c: who may write ---- */
 
 /* 0 when actor may write (the config's writers; by default the daemon's
  * own user and root); else AV_EFORBIDDEN, with an audit row saying who
  * tried which action on which target. */
 int av_srv_authorize(av_server *s, const char *actor, const char *action, const char *target);
 
-/* Marks the findings of v that have an active waiver at now as waived and
- * decides again (a waived finding no longer drives the decision).  Must not
- * be called from inside a walk over w->rd. */
-void av_srv_apply_waivers(worker *w, av_verdict *v, int64_t now);
-
-/* When the next review of a component is due and why. */
-typedef struct av_srv_due {
-	int64_t due;      /* unix seconds */
-	const char *from; /* "schedule", "review" or "verdict" */
-	char owner[128];  /* the schedule's owner, or "" */
-	int64_t every;    /* the schedule's interval, 0 without one */
-	/* The latest human review, and whether it still stands (same manifest,
-	 * next review not yet due). */
-	bool reviewed;
-	bool stands;
-	int64_t review_id;
-	av_review_decision decision;
-	char reviewer[128];
-	char note[512];
-	int64_t reviewed_at;
-	int64_t next_review;
-} av_srv_due;
-
-/* Fills d for the stored verdict v at time now.  Must not be called from
- * inside a walk over w->rd.  Returns 0 or an error code. */
-int av_srv_due_of(worker *w, const av_verdict *v, int64_t now, av_srv_due *d);
-
-/* The decision that counts: a standing human review over the automatic one. */
-const char *av_srv_effective(const av_verdict *v, const av_srv_due *d);
-
-/* Adds "review":{...}, "effective_decision" and "next_due" to a verdict:
- * the "verdict" object of a reply, or a verdict object itself. */
-void av_srv_add_review(worker *w, av_verdict *v, int64_t now, cJSON *reply);
+/* ---- publisher.c ---- */
 
 /* The wire form of a stored alert: {"id","topic","name","version","at",
- * "detail"}; NULL when out of memory. */
-cJSON *av_srv_alert_json(const av_alert *a);
+ * "key","detail"}; NULL when out of memory. */
+cJSON *av_alert_json(const av_alert *a);
 
 #endif

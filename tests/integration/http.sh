@@ -176,6 +176,21 @@ test_metrics_are_prometheus_text() {
 	[ "${n:-0}" -ge 1 ] || fail "verdict requests not counted: $n"
 }
 
+test_metrics_count_the_alerts_raised() {
+	# A review date already past: the scheduler's next pass raises review.due;
+	# a reload makes that pass run now.
+	printf 'apiVersion: aivet/v1\nkind: model\nname: alerted\nversion: "1"\ndecisions:\n  review_by: "2020-01-01"\n' >"$TMP/due.yaml"
+	expect_rc 200 "$(code POST /v1/evaluate --data-binary @"$TMP/due.yaml")"
+	expect_rc 200 "$(code POST /v1/reload -H "Authorization: Bearer $TOKEN")"
+	for _ in $(seq 1 $((50 * SLOW))); do
+		code GET /metrics >/dev/null
+		n=$(body | awk '/^aivet_alerts_raised_total / {print $2}')
+		[ "${n:-0}" -ge 1 ] && return 0
+		sleep 0.1
+	done
+	fail "aivet_alerts_raised_total is ${n:-absent} after review.due was raised: $(req '{"v":1,"op":"alerts","since":0}' | head -c 300)"
+}
+
 test_gateway_off_by_default() {
 	# A second daemon without the http section must not listen.
 	mkdir -p "$TMP/s2"

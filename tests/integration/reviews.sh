@@ -197,4 +197,14 @@ test_5_a_writer_not_listed_is_forbidden() {
 	stop_daemon
 }
 
+test_6_a_long_review_note_is_shown_whole() {
+	trap 'stop_daemon KILL' EXIT
+	at 2026-09-05
+	note=$(printf 'n%.0s' $(seq 1 600))
+	"$AIVET" review record rv-model@1.0 --decision approve --note "$note" >/dev/null
+	out=$(req '{"v":1,"op":"verdict","name":"rv-model","version":"1.0"}')
+	expect_contains "$out" "\"note\":\"$note\""
+	stop_daemon
+}
+
 run_tests
