@@ -1,7 +1,7 @@
 /*
  * sha256.h - SHA-256 over bytes, whole or incrementally, as lowercase hex.
  * The digests of manifests, policy sets and artifacts all come from here
- * (mbedTLS's implementation, which nng's TLS already pulls in).
+ * (OpenSSL's libcrypto: the processor's SHA extensions where it has them).
  */
 #ifndef ENGINE_SHA256_H
 #define ENGINE_SHA256_H
@@ -13,7 +13,7 @@ void av_sha256_hex(const void *buf, size_t len, char out[65]);
 
 /* An incremental SHA-256, for digests over several files. */
 typedef struct av_sha256 {
-	unsigned char state[256]; /* opaque, large enough for mbedtls_sha256_context */
+	_Alignas(8) unsigned char state[256]; /* opaque: holds libcrypto's SHA256_CTX */
 } av_sha256;
 void av_sha256_init(av_sha256 *h);
 void av_sha256_update(av_sha256 *h, const void *buf, size_t len);

@@ -4,7 +4,7 @@
 # luacheck, the Lua linter of the plugin suite (skipped without it).
 set -e
 PKGS="gcc meson ninja-build pkg-config liblua5.4-dev libyaml-dev libsqlite3-dev \
-libcjson-dev check libnng-dev libmbedtls-dev zlib1g-dev nng-utils nanomsg-utils sqlite3 curl \
+libcjson-dev check libnng-dev libmbedtls-dev libssl-dev zlib1g-dev nng-utils nanomsg-utils sqlite3 curl \
 libxml2-utils jq socat openssl lua-check"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
